@@ -786,13 +786,28 @@ static size_t fill_then_drain(va_stream *w, va_stream *r)
     return total;
 }
 
+static volatile sig_atomic_t g_sigpipes;
+
+static void count_sigpipe(int signo)
+{
+    (void)signo;
+    g_sigpipes++;
+}
+
 static void check_eof(va_stream *a, va_stream *b)
 {
+    struct sigaction sa = { .sa_handler = count_sigpipe };
+    struct sigaction old;
     uint8_t buf[8];
     size_t n;
     int ret;
     int i;
 
+    /* Count SIGPIPE rather than trust the inherited disposition (a parent
+     * that ignores it would hide a missing MSG_NOSIGNAL). */
+    g_sigpipes = 0;
+    sigemptyset(&sa.sa_mask);
+    assert_int_equal(sigaction(SIGPIPE, &sa, &old), 0);
     assert_int_equal(va_stream_close(a), VA_OK);
     assert_int_equal(va_stream_close(a), VA_ERR_CLOSED);
     assert_int_equal(va_stream_read(b, buf, sizeof(buf), &n), VA_ERR_CLOSED);
@@ -806,6 +821,8 @@ static void check_eof(va_stream *a, va_stream *b)
         usleep(1000);
     }
     assert_int_equal(ret, VA_ERR_CLOSED);
+    assert_int_equal(g_sigpipes, 0);
+    assert_int_equal(sigaction(SIGPIPE, &old, NULL), 0);
     assert_int_equal(va_stream_close(b), VA_OK);
 }
 

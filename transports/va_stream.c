@@ -233,6 +233,8 @@ int va_fd_stream_init(va_fd_stream *s, int fd)
     }
     s->base.ops = &va_fd_stream_ops;
     s->fd = -1;
+    s->is_socket = false;
+    s->is_tty = false;
     s->sys_errno = 0;
     if (fstat(fd, &st) < 0 || va_fd_set_flags(fd) != VA_OK) {
         s->sys_errno = errno;

@@ -125,7 +125,8 @@ int va_loop_del(va_loop *loop, uint32_t id);
  * earliest deadline, whichever is sooner, then dispatch ready fds, expired
  * deadlines and timers (in deadline order), and signals. */
 int va_loop_run_once(va_loop *loop, int max_wait_ms);
-/* run_once until va_loop_stop, or until no watch remains. */
+/* run_once until va_loop_stop, or until no watch remains; the stop request
+ * is consumed on return, so the loop can be run again. */
 int va_loop_run(va_loop *loop);
 void va_loop_stop(va_loop *loop);
 

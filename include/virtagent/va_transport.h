@@ -113,7 +113,10 @@ typedef struct va_fd_stream {
     int sys_errno;  /* errno of the last VA_ERR_IO, for diagnostics only */
 } va_fd_stream;
 
-/* Adopt an open descriptor (made non-blocking and close-on-exec). */
+/* Adopt an open descriptor (made non-blocking and close-on-exec). On success
+ * the stream owns it; on failure it is left open and still the caller's.
+ * Writes use MSG_NOSIGNAL on sockets only: a pipe given here can still raise
+ * SIGPIPE, so daemons adopting pipes should ignore that signal. */
 int va_fd_stream_init(va_fd_stream *s, int fd);
 
 /* Open a non-listen address: connect a socket, or open a serial device.
@@ -213,7 +216,10 @@ typedef struct va_fault_stream {
 
 /* Corruption applies to bytes read (the receiver's view), so the wrapped
  * side sees damaged frames without copying the caller's const write data.
- * Closing the fault stream closes the inner stream. */
+ * At the disconnect point the inner stream is closed at once (the peer sees
+ * EOF mid-frame) and va_stream_fd turns -1: drop any loop watch on the old
+ * fd when an operation returns VA_ERR_CLOSED. Closing the fault stream
+ * closes the inner stream if that has not happened yet. */
 int va_fault_init(va_fault_stream *f, va_stream *inner, const va_fault_config *cfg);
 
 #endif

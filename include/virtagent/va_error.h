@@ -26,14 +26,15 @@
     X(VA_ERR_IO,          -15, "transport I/O error")                        \
     X(VA_ERR_CLOSED,      -16, "stream closed")                              \
     X(VA_ERR_AGAIN,       -17, "try again")                                  \
-    X(VA_ERR_TIMEOUT,     -18, "timed out")
+    X(VA_ERR_TIMEOUT,     -18, "timed out")                                  \
+    X(VA_ERR_NOTSUP,      -19, "not supported on this system")
 
 #define VA_ERR_ENUM_ROW_(name, value, text) name = (value),
 typedef enum va_err { VA_ERRORS(VA_ERR_ENUM_ROW_) } va_err;
 #undef VA_ERR_ENUM_ROW_
 
 /* Number of codes in the table; codes run from 0 down to -(VA_ERR_COUNT - 1). */
-#define VA_ERR_COUNT 19
+#define VA_ERR_COUNT 20
 
 /* Static string for an error code; never NULL ("unknown error" if out of range). */
 const char *va_strerror(int err);

@@ -7,7 +7,7 @@
 # poll, clock_gettime, printf, ... -- fails this test.
 set -eu
 lib=$1
-allowed='^(memcpy|memmove|memset|memcmp|strlen|strnlen|protobuf_c_[a-z0-9_]+|__stack_chk_fail|_GLOBAL_OFFSET_TABLE_|__cpu_indicator_init|__cpu_model)$'
+allowed='^(__asan_[a-z0-9_]+|__ubsan_[a-z0-9_]+|memcpy|memmove|memset|memcmp|strlen|strnlen|protobuf_c_[a-z0-9_]+|__stack_chk_fail|_GLOBAL_OFFSET_TABLE_|__cpu_indicator_init|__cpu_model)$'
 bad=$(nm -u "$lib" | awk '/ U /{print $2}' | sort -u | grep -Ev "$allowed" || true)
 # symbols the library defines itself are resolved inside the archive
 defined=$(nm --defined-only "$lib" | awk 'NF==3{print $3}' | sort -u)

@@ -15,6 +15,9 @@ static size_t ring_get(va_mem_ring *r, uint8_t *buf, size_t cap)
     size_t n = cap < r->len ? cap : r->len;
     size_t first = r->cap - r->head;
 
+    if (n == 0) {
+        return 0;
+    }
     if (first > n) {
         first = n;
     }
@@ -32,6 +35,10 @@ static size_t ring_put(va_mem_ring *r, const uint8_t *buf, size_t len)
     size_t tail = (r->head + r->len) % r->cap;
     size_t first = r->cap - tail;
 
+    if (n == 0) {
+        /* nothing to copy; buf may be NULL for an empty iovec */
+        return 0;
+    }
     if (first > n) {
         first = n;
     }

@@ -34,6 +34,21 @@
 /* Deepest message nesting the validator walks; schema is non-recursive. */
 #define VA_CODEC_DEPTH_MAX 8u
 
+/*
+ * Arena size that decodes ANY input of frame_len bytes without VA_ERR_NOMEM.
+ * Empirical for protobuf-c 1.4.1 on LP64: the worst shape measured (a flood
+ * of 2-byte empty repeated sub-messages, count a power of two) needs 60
+ * arena bytes per input byte - message structs, pointer arrays and
+ * protobuf-c's scan slabs, each rounded to VA_ARENA_ALIGN. 80 leaves margin;
+ * tests/test_codec.c decodes the known worst shapes with this bound. A
+ * smaller arena is still safe: such frames fail with VA_ERR_NOMEM.
+ * Meant for configuration-time sizing (no overflow check).
+ */
+#define VA_CODEC_ARENA_FACTOR 80u
+#define VA_CODEC_ARENA_SLACK 4096u
+#define VA_CODEC_ARENA_FOR(frame_len) \
+    ((size_t)(frame_len) * VA_CODEC_ARENA_FACTOR + VA_CODEC_ARENA_SLACK)
+
 /* Method id layout: spec: "(service_index << 8) | method_index". */
 #define VA_METHOD_SERVICE_SHIFT 8u
 #define VA_METHOD_INDEX_MASK 0xffu

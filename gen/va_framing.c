@@ -1,0 +1,600 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * GENERATED FILE - DO NOT EDIT.
+ * Source:     spec/framing.rl (ragel 6.10 -G2)
+ * Regenerate: scripts/regen-framing.sh gen/
+ */
+
+/* SPDX-License-Identifier: MIT */
+/*
+ * Stream framing decoder. Source of truth for the frame grammar; generated
+ * into gen/va_framing.c by scripts/regen-framing.sh (ragel -G2 -L).
+ * Format and rescan rules: docs/framing.md.
+ */
+#include "virtagent/va_framing.h"
+
+#include <string.h>
+
+#include "va_crc32c.h"
+
+/* Outcomes of one machine run (internal). */
+enum va_fr_res {
+    VA_FR_MORE = 0,     /* source used up, no decision yet */
+    VA_FR_FRAME,        /* a valid frame is at buf[cstart..cstart+need) */
+    VA_FR_BADHDR,       /* header CRC mismatch */
+    VA_FR_OVERSIZE,     /* header CRC valid, length over the cap */
+    VA_FR_BADCRC,       /* payload CRC mismatch */
+    VA_FR_INTERNAL      /* a bounds check failed: cannot happen if va_framer_valid */
+};
+
+static uint32_t va_fr_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+           ((uint32_t)p[3] << 24);
+}
+
+
+static const int va_framing_start = 1;
+static const int va_framing_error = 0;
+
+static const int va_framing_en_main = 1;
+static const int va_framing_en_payload = 13;
+
+
+
+
+/* The C constants the encoder uses must match the grammar above. */
+_Static_assert(VA_FRAME_MAGIC0 == 0xA7u && VA_FRAME_MAGIC1 == 0x5Au, "magic drift");
+_Static_assert(VA_FRAME_VERSION_BYTE == 0x10u, "version byte drift");
+
+/*
+ * Run the machine over src[0..src_len). in_buf: src lies inside f->buf at
+ * rs_pos (rescan). *used = bytes consumed; on a machine error the offending
+ * byte is not consumed.
+ */
+static int va_framer_exec(va_framer *f, const uint8_t *src, size_t src_len, int in_buf,
+                          size_t *used)
+{
+    const uint8_t *p = src;
+    const uint8_t *pe = src + src_len;
+
+    f->res = VA_FR_MORE;
+    
+	{
+	if ( p == pe )
+		goto _test_eof;
+	goto _resume;
+
+_again:
+	switch (  f->cs ) {
+		case 1: goto st1;
+		case 2: goto st2;
+		case 0: goto st0;
+		case 3: goto st3;
+		case 4: goto st4;
+		case 5: goto st5;
+		case 6: goto st6;
+		case 7: goto st7;
+		case 8: goto st8;
+		case 9: goto st9;
+		case 10: goto st10;
+		case 11: goto st11;
+		case 12: goto st12;
+		case 14: goto st14;
+		case 13: goto st13;
+		case 15: goto st15;
+	default: break;
+	}
+
+	if ( ++p == pe )
+		goto _test_eof;
+_resume:
+	switch (  f->cs )
+	{
+tr0:
+	{
+        f->stats.garbage_bytes++;
+        f->lost = 1u;
+    }
+	goto st1;
+st1:
+	if ( ++p == pe )
+		goto _test_eof1;
+case 1:
+	if ( (*p) == 167u )
+		goto tr1;
+	goto tr0;
+tr1:
+	{
+        f->cstart = in_buf ? f->rs_pos + (uint32_t)(p - src) : 0u;
+        f->fill = 0u;
+        f->once = 0u;
+        f->need = 0u;
+    }
+	{
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart > f->cap - VA_FRAME_HEADER_SIZE) {
+            f->res = VA_FR_INTERNAL;
+            {p++;  f->cs = 2; goto _out;}
+        }
+        f->buf[f->cstart + f->fill] = (*p);
+        f->fill++;
+    }
+	goto st2;
+st2:
+	if ( ++p == pe )
+		goto _test_eof2;
+case 2:
+	if ( (*p) == 90u )
+		goto tr2;
+	goto st0;
+st0:
+ f->cs = 0;
+	goto _out;
+tr2:
+	{
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart > f->cap - VA_FRAME_HEADER_SIZE) {
+            f->res = VA_FR_INTERNAL;
+            {p++;  f->cs = 3; goto _out;}
+        }
+        f->buf[f->cstart + f->fill] = (*p);
+        f->fill++;
+    }
+	goto st3;
+st3:
+	if ( ++p == pe )
+		goto _test_eof3;
+case 3:
+	if ( (*p) == 16u )
+		goto tr4;
+	goto st0;
+tr4:
+	{
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart > f->cap - VA_FRAME_HEADER_SIZE) {
+            f->res = VA_FR_INTERNAL;
+            {p++;  f->cs = 4; goto _out;}
+        }
+        f->buf[f->cstart + f->fill] = (*p);
+        f->fill++;
+    }
+	goto st4;
+st4:
+	if ( ++p == pe )
+		goto _test_eof4;
+case 4:
+	if ( (*p) == 0u )
+		goto tr5;
+	goto st0;
+tr5:
+	{
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart > f->cap - VA_FRAME_HEADER_SIZE) {
+            f->res = VA_FR_INTERNAL;
+            {p++;  f->cs = 5; goto _out;}
+        }
+        f->buf[f->cstart + f->fill] = (*p);
+        f->fill++;
+    }
+	goto st5;
+st5:
+	if ( ++p == pe )
+		goto _test_eof5;
+case 5:
+	goto tr6;
+tr6:
+	{
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart > f->cap - VA_FRAME_HEADER_SIZE) {
+            f->res = VA_FR_INTERNAL;
+            {p++;  f->cs = 6; goto _out;}
+        }
+        f->buf[f->cstart + f->fill] = (*p);
+        f->fill++;
+    }
+	goto st6;
+st6:
+	if ( ++p == pe )
+		goto _test_eof6;
+case 6:
+	goto tr7;
+tr7:
+	{
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart > f->cap - VA_FRAME_HEADER_SIZE) {
+            f->res = VA_FR_INTERNAL;
+            {p++;  f->cs = 7; goto _out;}
+        }
+        f->buf[f->cstart + f->fill] = (*p);
+        f->fill++;
+    }
+	goto st7;
+st7:
+	if ( ++p == pe )
+		goto _test_eof7;
+case 7:
+	goto tr8;
+tr8:
+	{
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart > f->cap - VA_FRAME_HEADER_SIZE) {
+            f->res = VA_FR_INTERNAL;
+            {p++;  f->cs = 8; goto _out;}
+        }
+        f->buf[f->cstart + f->fill] = (*p);
+        f->fill++;
+    }
+	goto st8;
+st8:
+	if ( ++p == pe )
+		goto _test_eof8;
+case 8:
+	goto tr9;
+tr9:
+	{
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart > f->cap - VA_FRAME_HEADER_SIZE) {
+            f->res = VA_FR_INTERNAL;
+            {p++;  f->cs = 9; goto _out;}
+        }
+        f->buf[f->cstart + f->fill] = (*p);
+        f->fill++;
+    }
+	goto st9;
+st9:
+	if ( ++p == pe )
+		goto _test_eof9;
+case 9:
+	goto tr10;
+tr10:
+	{
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart > f->cap - VA_FRAME_HEADER_SIZE) {
+            f->res = VA_FR_INTERNAL;
+            {p++;  f->cs = 10; goto _out;}
+        }
+        f->buf[f->cstart + f->fill] = (*p);
+        f->fill++;
+    }
+	goto st10;
+st10:
+	if ( ++p == pe )
+		goto _test_eof10;
+case 10:
+	goto tr11;
+tr11:
+	{
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart > f->cap - VA_FRAME_HEADER_SIZE) {
+            f->res = VA_FR_INTERNAL;
+            {p++;  f->cs = 11; goto _out;}
+        }
+        f->buf[f->cstart + f->fill] = (*p);
+        f->fill++;
+    }
+	goto st11;
+st11:
+	if ( ++p == pe )
+		goto _test_eof11;
+case 11:
+	goto tr12;
+tr12:
+	{
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart > f->cap - VA_FRAME_HEADER_SIZE) {
+            f->res = VA_FR_INTERNAL;
+            {p++;  f->cs = 12; goto _out;}
+        }
+        f->buf[f->cstart + f->fill] = (*p);
+        f->fill++;
+    }
+	goto st12;
+st12:
+	if ( ++p == pe )
+		goto _test_eof12;
+case 12:
+	goto tr13;
+tr13:
+	{
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart > f->cap - VA_FRAME_HEADER_SIZE) {
+            f->res = VA_FR_INTERNAL;
+            {p++;  f->cs = 14; goto _out;}
+        }
+        f->buf[f->cstart + f->fill] = (*p);
+        f->fill++;
+    }
+	{
+        const uint8_t *h = f->buf + f->cstart;
+        uint32_t len;
+        /* spec: bytes 8..11 = CRC-32C of header bytes 0..7, LE. */
+        if (va_crc32c(h, VA_FRAME_HCRC_COVER) != va_fr_le32(h + VA_FRAME_HCRC_OFFSET)) {
+            f->res = VA_FR_BADHDR;
+            {p++;  f->cs = 14; goto _out;}
+        }
+        len = va_fr_le32(h + VA_FRAME_LEN_OFFSET);
+        /* spec: payload length must be <= the configured max payload. */
+        if (len > f->max_payload || f->max_payload > VA_FRAME_PAYLOAD_LIMIT) {
+            f->res = VA_FR_OVERSIZE;
+            {p++;  f->cs = 14; goto _out;}
+        }
+        f->need = VA_FRAME_OVERHEAD + len;
+        {goto st13;}
+    }
+	goto st14;
+st14:
+	if ( ++p == pe )
+		goto _test_eof14;
+case 14:
+	goto st0;
+st13:
+	if ( ++p == pe )
+		goto _test_eof13;
+case 13:
+	goto tr14;
+tr14:
+	 f->cs = 15;
+	{
+        uint32_t want;
+        uint32_t n;
+        size_t avail = (size_t)(pe - p);
+        if (f->fill > f->need || f->need > f->cap || f->cstart > f->cap - f->need) {
+            f->res = VA_FR_INTERNAL;
+            {p++; goto _out;}
+        }
+        want = f->need - f->fill;
+        n = (avail < (size_t)want) ? (uint32_t)avail : want;
+        if (!in_buf) {
+            /* From input: append. When rescanning the bytes are already in place. */
+            memcpy(f->buf + f->cstart + f->fill, p, n);
+        }
+        f->fill += n;
+        p += n - 1u;
+        if (f->fill == f->need) {
+            const uint8_t *fr = f->buf + f->cstart;
+            uint32_t plen = f->need - VA_FRAME_OVERHEAD;
+            /* spec: trailer = CRC-32C of the payload, LE. */
+            if (va_crc32c(fr + VA_FRAME_HEADER_SIZE, plen) ==
+                va_fr_le32(fr + VA_FRAME_HEADER_SIZE + plen)) {
+                f->res = VA_FR_FRAME;
+            } else {
+                f->res = VA_FR_BADCRC;
+            }
+             f->cs = 1;
+            {p++; goto _out;}
+        }
+    }
+	goto _again;
+st15:
+	if ( ++p == pe )
+		goto _test_eof15;
+case 15:
+	goto st0;
+	}
+	_test_eof1:  f->cs = 1; goto _test_eof; 
+	_test_eof2:  f->cs = 2; goto _test_eof; 
+	_test_eof3:  f->cs = 3; goto _test_eof; 
+	_test_eof4:  f->cs = 4; goto _test_eof; 
+	_test_eof5:  f->cs = 5; goto _test_eof; 
+	_test_eof6:  f->cs = 6; goto _test_eof; 
+	_test_eof7:  f->cs = 7; goto _test_eof; 
+	_test_eof8:  f->cs = 8; goto _test_eof; 
+	_test_eof9:  f->cs = 9; goto _test_eof; 
+	_test_eof10:  f->cs = 10; goto _test_eof; 
+	_test_eof11:  f->cs = 11; goto _test_eof; 
+	_test_eof12:  f->cs = 12; goto _test_eof; 
+	_test_eof14:  f->cs = 14; goto _test_eof; 
+	_test_eof13:  f->cs = 13; goto _test_eof; 
+	_test_eof15:  f->cs = 15; goto _test_eof; 
+
+	_test_eof: {}
+	_out: {}
+	}
+
+    *used = (size_t)(p - src);
+    return f->res;
+}
+
+int va_framer_valid(const va_framer *f)
+{
+    if (f == NULL || f->buf == NULL) {
+        return 0;
+    }
+    if (f->max_payload > VA_FRAME_PAYLOAD_LIMIT ||
+        f->cap < f->max_payload + VA_FRAME_OVERHEAD) {
+        return 0;
+    }
+    if (f->cs != va_framing_en_main && f->cs != va_framing_en_payload &&
+        (f->cs < va_framing_start || f->cs == va_framing_error)) {
+        return 0;
+    }
+    if (f->rs_pos > f->rs_end || f->rs_end > f->cap) {
+        return 0;
+    }
+    if (f->cstart > f->cap || f->fill > f->cap - f->cstart || f->once > f->fill + f->cap) {
+        return 0;
+    }
+    if (f->need > f->cap || (f->need != 0u && f->fill > f->need)) {
+        return 0;
+    }
+    return 1;
+}
+
+int va_framer_init(va_framer *f, uint8_t *buf, uint32_t buf_cap, uint32_t max_payload)
+{
+    if (f == NULL || buf == NULL || max_payload > VA_FRAME_PAYLOAD_LIMIT ||
+        buf_cap < max_payload + VA_FRAME_OVERHEAD) {
+        return VA_ERR_INVAL;
+    }
+    memset(f, 0, sizeof *f);
+    f->buf = buf;
+    f->cap = buf_cap;
+    f->max_payload = max_payload;
+    f->cs = va_framing_en_main;
+    return VA_OK;
+}
+
+uint64_t va_framer_pending(const va_framer *f)
+{
+    if (f == NULL) {
+        return 0u;
+    }
+    return (uint64_t)f->fill + (uint64_t)(f->rs_end - f->rs_pos);
+}
+
+void va_framer_reset(va_framer *f)
+{
+    if (f == NULL) {
+        return;
+    }
+    /* Everything held belongs to the old connection: count it as dropped. */
+    f->stats.garbage_bytes += va_framer_pending(f);
+    f->cs = va_framing_en_main;
+    f->res = VA_FR_MORE;
+    f->cstart = 0u;
+    f->fill = 0u;
+    f->need = 0u;
+    f->once = 0u;
+    f->rs_pos = 0u;
+    f->rs_end = 0u;
+    f->lost = 0u;
+}
+
+/*
+ * The candidate starting at buf[cstart] failed before its payload (machine
+ * error, bad header CRC, oversize). Drop its first byte only and rescan the
+ * rest: a real magic may hide in the <= 11 bytes held.
+ * spec: on a bad header, resume scanning at the byte after the candidate's first byte.
+ */
+static void va_framer_drop_header(va_framer *f, int in_buf)
+{
+    f->stats.garbage_bytes++;
+    f->lost = 1u;
+    if (in_buf) {
+        /* In place: the region still holds the candidate's bytes. */
+        f->rs_pos = f->cstart + 1u;
+    } else {
+        /* From input the candidate is at buf[0..fill). */
+        f->rs_pos = 1u;
+        f->rs_end = f->fill;
+        if (f->rs_end < f->rs_pos) {
+            f->rs_end = f->rs_pos;
+        }
+    }
+    f->cstart = 0u;
+    f->fill = 0u;
+    f->need = 0u;
+    f->once = 0u;
+    f->cs = va_framing_en_main;
+}
+
+/*
+ * Payload CRC failed. A frame may have started inside the dropped one (peer
+ * restarted mid-frame), so its bytes are rescanned -- but each byte at most
+ * once: bytes that already came from a rescan region are dropped, not
+ * rescanned again. This keeps the work per input byte constant (docs/framing.md).
+ */
+static void va_framer_drop_payload(va_framer *f, int in_buf)
+{
+    f->stats.bad_crc++;
+    f->lost = 1u;
+    if (in_buf) {
+        /* The whole candidate came from the region: all second-pass bytes. */
+        f->stats.garbage_bytes += f->need;
+    } else {
+        uint32_t keep_from = (f->once > 1u) ? f->once : 1u;
+        if (keep_from > f->need) {
+            keep_from = f->need;
+        }
+        f->stats.garbage_bytes += keep_from;
+        f->rs_pos = keep_from;
+        f->rs_end = f->need;
+    }
+    f->cstart = 0u;
+    f->fill = 0u;
+    f->need = 0u;
+    f->once = 0u;
+    f->cs = va_framing_en_main;
+}
+
+/* The rescan region is used up; move a partial candidate to buf[0] for input. */
+static void va_framer_leave_region(va_framer *f)
+{
+    if (f->fill > 0u && f->cstart <= f->cap && f->fill <= f->cap - f->cstart) {
+        memmove(f->buf, f->buf + f->cstart, f->fill);
+        f->once = f->fill;
+    }
+    f->cstart = 0u;
+    f->rs_pos = 0u;
+    f->rs_end = 0u;
+}
+
+int va_framer_feed(va_framer *f, const uint8_t *in, size_t in_len, size_t *consumed,
+                   const uint8_t **payload, uint32_t *plen)
+{
+    size_t used = 0u;
+    int ret = 0;
+
+    if (f == NULL || consumed == NULL || payload == NULL || plen == NULL ||
+        (in == NULL && in_len != 0u) || f->buf == NULL) {
+        return VA_ERR_INVAL;
+    }
+    *payload = NULL;
+    *plen = 0u;
+
+    for (;;) {
+        int in_buf;
+        int r;
+        size_t n = 0u;
+
+        if (f->rs_pos < f->rs_end && f->rs_end <= f->cap) {
+            in_buf = 1;
+            r = va_framer_exec(f, f->buf + f->rs_pos, f->rs_end - f->rs_pos, 1, &n);
+            f->rs_pos += (uint32_t)n;
+        } else {
+            f->rs_pos = 0u;
+            f->rs_end = 0u;
+            if (used >= in_len) {
+                break;
+            }
+            in_buf = 0;
+            r = va_framer_exec(f, in + used, in_len - used, 0, &n);
+            used += n;
+            f->stats.bytes_in += n;
+        }
+
+        if (f->cs == va_framing_error) {
+            /* Grammar mismatch after a magic byte: a bad header only if
+             * both magic bytes matched (otherwise a lone 0xA7 of garbage). */
+            if (f->fill >= 2u) {
+                f->stats.bad_header++;
+            }
+            va_framer_drop_header(f, in_buf);
+            continue;
+        }
+        if (r == VA_FR_MORE) {
+            if (in_buf) {
+                va_framer_leave_region(f);
+            }
+            continue;
+        }
+        if (r == VA_FR_FRAME) {
+            *payload = f->buf + f->cstart + VA_FRAME_HEADER_SIZE;
+            *plen = f->need - VA_FRAME_OVERHEAD;
+            f->stats.frames++;
+            f->stats.frame_bytes += f->need;
+            if (f->lost) {
+                f->stats.resyncs++;
+                f->lost = 0u;
+            }
+            f->fill = 0u;
+            f->need = 0u;
+            f->once = 0u;
+            ret = 1;
+            break;
+        }
+        if (r == VA_FR_BADCRC) {
+            va_framer_drop_payload(f, in_buf);
+            continue;
+        }
+        if (r == VA_FR_OVERSIZE) {
+            f->stats.oversize++;
+        } else {
+            /* VA_FR_BADHDR, and VA_FR_INTERNAL treated the same (resync). */
+            f->stats.bad_header++;
+        }
+        va_framer_drop_header(f, in_buf);
+    }
+
+    *consumed = used;
+    return ret;
+}

@@ -38,7 +38,7 @@ static const int va_framing_start = 1;
 static const int va_framing_error = 0;
 
 static const int va_framing_en_main = 1;
-static const int va_framing_en_payload = 13;
+static const int va_framing_en_payload = 14;
 
 
 
@@ -80,9 +80,8 @@ _again:
 		case 10: goto st10;
 		case 11: goto st11;
 		case 12: goto st12;
-		case 14: goto st14;
 		case 13: goto st13;
-		case 15: goto st15;
+		case 14: goto st14;
 	default: break;
 	}
 
@@ -112,7 +111,8 @@ tr1:
         f->need = 0u;
     }
 	{
-        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart > f->cap - VA_FRAME_HEADER_SIZE) {
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart >= f->cap ||
+            f->fill >= f->cap - f->cstart) {
             f->res = VA_FR_INTERNAL;
             {p++;  f->cs = 2; goto _out;}
         }
@@ -132,7 +132,8 @@ st0:
 	goto _out;
 tr2:
 	{
-        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart > f->cap - VA_FRAME_HEADER_SIZE) {
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart >= f->cap ||
+            f->fill >= f->cap - f->cstart) {
             f->res = VA_FR_INTERNAL;
             {p++;  f->cs = 3; goto _out;}
         }
@@ -149,7 +150,8 @@ case 3:
 	goto st0;
 tr4:
 	{
-        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart > f->cap - VA_FRAME_HEADER_SIZE) {
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart >= f->cap ||
+            f->fill >= f->cap - f->cstart) {
             f->res = VA_FR_INTERNAL;
             {p++;  f->cs = 4; goto _out;}
         }
@@ -166,7 +168,8 @@ case 4:
 	goto st0;
 tr5:
 	{
-        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart > f->cap - VA_FRAME_HEADER_SIZE) {
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart >= f->cap ||
+            f->fill >= f->cap - f->cstart) {
             f->res = VA_FR_INTERNAL;
             {p++;  f->cs = 5; goto _out;}
         }
@@ -181,7 +184,8 @@ case 5:
 	goto tr6;
 tr6:
 	{
-        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart > f->cap - VA_FRAME_HEADER_SIZE) {
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart >= f->cap ||
+            f->fill >= f->cap - f->cstart) {
             f->res = VA_FR_INTERNAL;
             {p++;  f->cs = 6; goto _out;}
         }
@@ -196,7 +200,8 @@ case 6:
 	goto tr7;
 tr7:
 	{
-        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart > f->cap - VA_FRAME_HEADER_SIZE) {
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart >= f->cap ||
+            f->fill >= f->cap - f->cstart) {
             f->res = VA_FR_INTERNAL;
             {p++;  f->cs = 7; goto _out;}
         }
@@ -211,7 +216,8 @@ case 7:
 	goto tr8;
 tr8:
 	{
-        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart > f->cap - VA_FRAME_HEADER_SIZE) {
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart >= f->cap ||
+            f->fill >= f->cap - f->cstart) {
             f->res = VA_FR_INTERNAL;
             {p++;  f->cs = 8; goto _out;}
         }
@@ -226,7 +232,8 @@ case 8:
 	goto tr9;
 tr9:
 	{
-        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart > f->cap - VA_FRAME_HEADER_SIZE) {
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart >= f->cap ||
+            f->fill >= f->cap - f->cstart) {
             f->res = VA_FR_INTERNAL;
             {p++;  f->cs = 9; goto _out;}
         }
@@ -241,7 +248,8 @@ case 9:
 	goto tr10;
 tr10:
 	{
-        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart > f->cap - VA_FRAME_HEADER_SIZE) {
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart >= f->cap ||
+            f->fill >= f->cap - f->cstart) {
             f->res = VA_FR_INTERNAL;
             {p++;  f->cs = 10; goto _out;}
         }
@@ -256,7 +264,8 @@ case 10:
 	goto tr11;
 tr11:
 	{
-        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart > f->cap - VA_FRAME_HEADER_SIZE) {
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart >= f->cap ||
+            f->fill >= f->cap - f->cstart) {
             f->res = VA_FR_INTERNAL;
             {p++;  f->cs = 11; goto _out;}
         }
@@ -271,7 +280,8 @@ case 11:
 	goto tr12;
 tr12:
 	{
-        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart > f->cap - VA_FRAME_HEADER_SIZE) {
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart >= f->cap ||
+            f->fill >= f->cap - f->cstart) {
             f->res = VA_FR_INTERNAL;
             {p++;  f->cs = 12; goto _out;}
         }
@@ -286,9 +296,10 @@ case 12:
 	goto tr13;
 tr13:
 	{
-        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart > f->cap - VA_FRAME_HEADER_SIZE) {
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart >= f->cap ||
+            f->fill >= f->cap - f->cstart) {
             f->res = VA_FR_INTERNAL;
-            {p++;  f->cs = 14; goto _out;}
+            {p++;  f->cs = 13; goto _out;}
         }
         f->buf[f->cstart + f->fill] = (*p);
         f->fill++;
@@ -299,40 +310,40 @@ tr13:
         /* spec: bytes 8..11 = CRC-32C of header bytes 0..7, LE. */
         if (va_crc32c(h, VA_FRAME_HCRC_COVER) != va_fr_le32(h + VA_FRAME_HCRC_OFFSET)) {
             f->res = VA_FR_BADHDR;
-            {p++;  f->cs = 14; goto _out;}
+            {p++;  f->cs = 13; goto _out;}
         }
         len = va_fr_le32(h + VA_FRAME_LEN_OFFSET);
         /* spec: payload length must be <= the configured max payload. */
         if (len > f->max_payload || f->max_payload > VA_FRAME_PAYLOAD_LIMIT) {
             f->res = VA_FR_OVERSIZE;
-            {p++;  f->cs = 14; goto _out;}
+            {p++;  f->cs = 13; goto _out;}
         }
         f->need = VA_FRAME_OVERHEAD + len;
-        {goto st13;}
+        {goto st14;}
     }
-	goto st14;
-st14:
-	if ( ++p == pe )
-		goto _test_eof14;
-case 14:
-	goto st0;
+	goto st13;
 st13:
 	if ( ++p == pe )
 		goto _test_eof13;
 case 13:
-	goto tr14;
+	goto st0;
 tr14:
-	 f->cs = 15;
+	 f->cs = 14;
 	{
         uint32_t want;
         uint32_t n;
         size_t avail = (size_t)(pe - p);
-        if (f->fill > f->need || f->need > f->cap || f->cstart > f->cap - f->need) {
+        if (f->fill >= f->need || f->cstart > f->cap || f->fill > f->cap - f->cstart) {
             f->res = VA_FR_INTERNAL;
             {p++; goto _out;}
         }
         want = f->need - f->fill;
         n = (avail < (size_t)want) ? (uint32_t)avail : want;
+        /* Bounds: the candidate may only grow inside buf. */
+        if (n > f->cap - f->cstart - f->fill) {
+            f->res = VA_FR_INTERNAL;
+            {p++; goto _out;}
+        }
         if (!in_buf) {
             /* From input: append. When rescanning the bytes are already in place. */
             memcpy(f->buf + f->cstart + f->fill, p, n);
@@ -354,11 +365,11 @@ tr14:
         }
     }
 	goto _again;
-st15:
+st14:
 	if ( ++p == pe )
-		goto _test_eof15;
-case 15:
-	goto st0;
+		goto _test_eof14;
+case 14:
+	goto tr14;
 	}
 	_test_eof1:  f->cs = 1; goto _test_eof; 
 	_test_eof2:  f->cs = 2; goto _test_eof; 
@@ -372,9 +383,8 @@ case 15:
 	_test_eof10:  f->cs = 10; goto _test_eof; 
 	_test_eof11:  f->cs = 11; goto _test_eof; 
 	_test_eof12:  f->cs = 12; goto _test_eof; 
-	_test_eof14:  f->cs = 14; goto _test_eof; 
 	_test_eof13:  f->cs = 13; goto _test_eof; 
-	_test_eof15:  f->cs = 15; goto _test_eof; 
+	_test_eof14:  f->cs = 14; goto _test_eof; 
 
 	_test_eof: {}
 	_out: {}

@@ -50,7 +50,8 @@ static uint32_t va_fr_le32(const uint8_t *p)
 
     # Keep a header byte. Bounds checked before the store.
     action store {
-        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart > f->cap - VA_FRAME_HEADER_SIZE) {
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart >= f->cap ||
+            f->fill >= f->cap - f->cstart) {
             f->res = VA_FR_INTERNAL;
             fbreak;
         }
@@ -82,12 +83,17 @@ static uint32_t va_fr_le32(const uint8_t *p)
         uint32_t want;
         uint32_t n;
         size_t avail = (size_t)(pe - p);
-        if (f->fill > f->need || f->need > f->cap || f->cstart > f->cap - f->need) {
+        if (f->fill >= f->need || f->cstart > f->cap || f->fill > f->cap - f->cstart) {
             f->res = VA_FR_INTERNAL;
             fbreak;
         }
         want = f->need - f->fill;
         n = (avail < (size_t)want) ? (uint32_t)avail : want;
+        /* Bounds: the candidate may only grow inside buf. */
+        if (n > f->cap - f->cstart - f->fill) {
+            f->res = VA_FR_INTERNAL;
+            fbreak;
+        }
         if (!in_buf) {
             /* From input: append. When rescanning the bytes are already in place. */
             memcpy(f->buf + f->cstart + f->fill, p, n);
@@ -129,7 +135,7 @@ static uint32_t va_fr_le32(const uint8_t *p)
     main := hunt* header;
 
     # Never exits on its own: `copy` returns to main once need bytes are held.
-    payload := any @copy;
+    payload := ( any @copy )*;
 
     write data nofinal;
 }%%

@@ -28,34 +28,28 @@ _Static_assert(VA_CRC32C_SHORT == VA_CRC32C_TABLES_SHORT, "regenerate CRC tables
 #define VA_CRC32C_HAVE_SSE42 0
 #endif
 
-static uint64_t va_crc32c_load64(const uint8_t *p)
-{
-    uint64_t v;
-    /* memcpy: unaligned-safe, compiles to one load. */
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-/* Raw (no pre/post xor) slicing-by-8 over p[0..n). */
+/*
+ * Raw (no pre/post xor) slicing-by-8 over p[0..n). Indexed rather than
+ * pointer-bumping so Eva bounds every read from `i + 8 <= n` alone.
+ */
 static uint32_t va_crc32c_raw_sw(uint32_t crc, const uint8_t *p, size_t n)
 {
-    while (n >= VA_CRC32C_SLICE) {
+    size_t i = 0;
+    while (i + VA_CRC32C_SLICE <= n) {
         /* Byte order: the table layout assumes the first byte is lowest. */
-        uint32_t lo = crc ^ ((uint32_t)p[0] | ((uint32_t)p[1] << 8) |
-                             ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24));
-        uint32_t hi = (uint32_t)p[4] | ((uint32_t)p[5] << 8) |
-                      ((uint32_t)p[6] << 16) | ((uint32_t)p[7] << 24);
+        uint32_t lo = crc ^ ((uint32_t)p[i] | ((uint32_t)p[i + 1u] << 8) |
+                             ((uint32_t)p[i + 2u] << 16) | ((uint32_t)p[i + 3u] << 24));
+        uint32_t hi = (uint32_t)p[i + 4u] | ((uint32_t)p[i + 5u] << 8) |
+                      ((uint32_t)p[i + 6u] << 16) | ((uint32_t)p[i + 7u] << 24);
         crc = va_crc32c_tab[7][lo & 0xFFu] ^ va_crc32c_tab[6][(lo >> 8) & 0xFFu] ^
               va_crc32c_tab[5][(lo >> 16) & 0xFFu] ^ va_crc32c_tab[4][lo >> 24] ^
               va_crc32c_tab[3][hi & 0xFFu] ^ va_crc32c_tab[2][(hi >> 8) & 0xFFu] ^
               va_crc32c_tab[1][(hi >> 16) & 0xFFu] ^ va_crc32c_tab[0][hi >> 24];
-        p += VA_CRC32C_SLICE;
-        n -= VA_CRC32C_SLICE;
+        i += VA_CRC32C_SLICE;
     }
-    while (n > 0u) {
-        crc = (crc >> 8) ^ va_crc32c_tab[0][(crc ^ *p) & 0xFFu];
-        p++;
-        n--;
+    while (i < n) {
+        crc = (crc >> 8) ^ va_crc32c_tab[0][(crc ^ p[i]) & 0xFFu];
+        i++;
     }
     return crc;
 }
@@ -69,6 +63,14 @@ uint32_t va_crc32c_update_portable(uint32_t crc, const uint8_t *p, size_t n)
 }
 
 #if VA_CRC32C_HAVE_SSE42
+static uint64_t va_crc32c_load64(const uint8_t *p)
+{
+    uint64_t v;
+    /* memcpy: unaligned-safe, compiles to one load. */
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
 /* Apply a precomputed "append N zero bytes" operator to a raw CRC. */
 static uint32_t va_crc32c_shift(const uint32_t zeros[4][256], uint32_t crc)
 {

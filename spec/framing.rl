@@ -20,6 +20,9 @@ enum va_fr_res {
     VA_FR_INTERNAL      /* a bounds check failed: cannot happen if va_framer_valid */
 };
 
+/* Bulk copy step of the payload action (bytes). */
+#define VA_FR_STEP 8u
+
 static uint32_t va_fr_le32(const uint8_t *p)
 {
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
@@ -39,38 +42,40 @@ static uint32_t va_fr_le32(const uint8_t *p)
         f->lost = 1u;
     }
 
-    # First magic byte: a new candidate frame starts here. When rescanning,
-    # the candidate stays in place inside buf; from input it goes to buf[0].
+    # First magic byte: a new candidate frame starts. It is always built at
+    # buf[0]; rescanned bytes are read from positions >= the write position.
     action begin {
-        f->cstart = in_buf ? f->rs_pos + (uint32_t)(p - src) : 0u;
         f->fill = 0u;
-        f->once = 0u;
         f->need = 0u;
+        f->once = 0u;
     }
 
     # Keep a header byte. Bounds checked before the store.
     action store {
-        if (f->fill >= VA_FRAME_HEADER_SIZE || f->cstart >= f->cap ||
-            f->fill >= f->cap - f->cstart) {
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->fill >= f->cap) {
             f->res = VA_FR_INTERNAL;
             fbreak;
         }
-        f->buf[f->cstart + f->fill] = fc;
+        f->buf[f->fill] = fc;
         f->fill++;
     }
 
-    # Twelfth header byte: validate CRC, then length, before storing it.
+    # Twelfth header byte: validate the CRC, then the length, then store it.
     action hdr_check {
-        const uint8_t *h = f->buf + f->cstart;
         uint32_t len;
+        if (f->cap < VA_FRAME_HEADER_SIZE) {
+            f->res = VA_FR_INTERNAL;
+            fbreak;
+        }
         /* spec: bytes 8..11 = CRC-32C of header bytes 0..7, LE. */
-        if (va_crc32c(h, VA_FRAME_HCRC_COVER) != va_fr_le32(h + VA_FRAME_HCRC_OFFSET)) {
+        if (va_crc32c(f->buf, VA_FRAME_HCRC_COVER) !=
+            va_fr_le32(f->buf + VA_FRAME_HCRC_OFFSET)) {
             f->res = VA_FR_BADHDR;
             fbreak;
         }
-        len = va_fr_le32(h + VA_FRAME_LEN_OFFSET);
+        len = va_fr_le32(f->buf + VA_FRAME_LEN_OFFSET);
         /* spec: payload length must be <= the configured max payload. */
-        if (len > f->max_payload || f->max_payload > VA_FRAME_PAYLOAD_LIMIT) {
+        if (len > f->max_payload || f->max_payload > f->cap - VA_FRAME_OVERHEAD) {
             f->res = VA_FR_OVERSIZE;
             fbreak;
         }
@@ -78,34 +83,36 @@ static uint32_t va_fr_le32(const uint8_t *p)
         fgoto payload;
     }
 
-    # Payload and trailer: copied in bulk, min(remaining, available) at once.
+    # Payload and trailer: copied in bulk, min(remaining, available) at once,
+    # 8 bytes per step. Each step is bounds-checked on its own indices
+    # (write: w + 8 <= need <= cap; read: 8 <= pe - q) so Eva needs no
+    # relation between them. memmove: a rescanned source overlaps buf.
     action copy {
-        uint32_t want;
-        uint32_t n;
-        size_t avail = (size_t)(pe - p);
-        if (f->fill >= f->need || f->cstart > f->cap || f->fill > f->cap - f->cstart) {
+        const uint8_t *q = p;
+        uint32_t w = f->fill;
+        uint32_t end = f->need;
+        if (end > f->cap || w >= end) {
             f->res = VA_FR_INTERNAL;
             fbreak;
         }
-        want = f->need - f->fill;
-        n = (avail < (size_t)want) ? (uint32_t)avail : want;
-        /* Bounds: the candidate may only grow inside buf. */
-        if (n > f->cap - f->cstart - f->fill) {
-            f->res = VA_FR_INTERNAL;
-            fbreak;
+        while (w + VA_FR_STEP <= end && (size_t)(pe - q) >= VA_FR_STEP) {
+            memmove(f->buf + w, q, VA_FR_STEP);
+            w += VA_FR_STEP;
+            q += VA_FR_STEP;
         }
-        if (!in_buf) {
-            /* From input: append. When rescanning the bytes are already in place. */
-            memcpy(f->buf + f->cstart + f->fill, p, n);
+        while (w < end && q < pe) {
+            f->buf[w] = *q;
+            w++;
+            q++;
         }
-        f->fill += n;
-        p += n - 1u;
-        if (f->fill == f->need) {
-            const uint8_t *fr = f->buf + f->cstart;
-            uint32_t plen = f->need - VA_FRAME_OVERHEAD;
+        f->fill = w;
+        /* At least one byte was taken (w < end, p < pe on entry). */
+        p = q - 1;
+        if (w == end) {
+            uint32_t plen = end - VA_FRAME_OVERHEAD;
             /* spec: trailer = CRC-32C of the payload, LE. */
-            if (va_crc32c(fr + VA_FRAME_HEADER_SIZE, plen) ==
-                va_fr_le32(fr + VA_FRAME_HEADER_SIZE + plen)) {
+            if (va_crc32c(f->buf + VA_FRAME_HEADER_SIZE, plen) ==
+                va_fr_le32(f->buf + VA_FRAME_HEADER_SIZE + plen)) {
                 f->res = VA_FR_FRAME;
             } else {
                 f->res = VA_FR_BADCRC;
@@ -145,19 +152,17 @@ _Static_assert(VA_FRAME_MAGIC0 == 0xA7u && VA_FRAME_MAGIC1 == 0x5Au, "magic drif
 _Static_assert(VA_FRAME_VERSION_BYTE == 0x10u, "version byte drift");
 
 /*
- * Run the machine over src[0..src_len). in_buf: src lies inside f->buf at
- * rs_pos (rescan). *used = bytes consumed; on a machine error the offending
- * byte is not consumed.
+ * Run the machine over [p0, pe0). *used = bytes consumed; on a machine
+ * error the offending byte is not consumed.
  */
-static int va_framer_exec(va_framer *f, const uint8_t *src, size_t src_len, int in_buf,
-                          size_t *used)
+static int va_framer_exec(va_framer *f, const uint8_t *p0, const uint8_t *pe0, size_t *used)
 {
-    const uint8_t *p = src;
-    const uint8_t *pe = src + src_len;
+    const uint8_t *p = p0;
+    const uint8_t *pe = pe0;
 
     f->res = VA_FR_MORE;
     %% write exec;
-    *used = (size_t)(p - src);
+    *used = (size_t)(p - p0);
     return f->res;
 }
 
@@ -177,10 +182,15 @@ int va_framer_valid(const va_framer *f)
     if (f->rs_pos > f->rs_end || f->rs_end > f->cap) {
         return 0;
     }
-    if (f->cstart > f->cap || f->fill > f->cap - f->cstart || f->once > f->fill + f->cap) {
+    if (f->hq_pos > f->hq_len || f->hq_len > VA_FRAME_HEADER_SIZE) {
         return 0;
     }
-    if (f->need > f->cap || (f->need != 0u && f->fill > f->need)) {
+    /* Writes never overtake unread rescan bytes. */
+    if (f->rs_pos < f->rs_end && f->fill > f->rs_pos) {
+        return 0;
+    }
+    if (f->fill > f->cap || f->once > f->fill || f->need > f->cap ||
+        (f->need != 0u && f->fill > f->need)) {
         return 0;
     }
     return 1;
@@ -205,7 +215,16 @@ uint64_t va_framer_pending(const va_framer *f)
     if (f == NULL) {
         return 0u;
     }
-    return (uint64_t)f->fill + (uint64_t)(f->rs_end - f->rs_pos);
+    return (uint64_t)f->fill + (uint64_t)(f->rs_end - f->rs_pos) +
+           (uint64_t)(f->hq_len - f->hq_pos);
+}
+
+static void va_framer_clear_candidate(va_framer *f)
+{
+    f->fill = 0u;
+    f->need = 0u;
+    f->once = 0u;
+    f->cs = va_framing_en_main;
 }
 
 void va_framer_reset(va_framer *f)
@@ -215,84 +234,68 @@ void va_framer_reset(va_framer *f)
     }
     /* Everything held belongs to the old connection: count it as dropped. */
     f->stats.garbage_bytes += va_framer_pending(f);
-    f->cs = va_framing_en_main;
+    va_framer_clear_candidate(f);
     f->res = VA_FR_MORE;
-    f->cstart = 0u;
-    f->fill = 0u;
-    f->need = 0u;
-    f->once = 0u;
     f->rs_pos = 0u;
     f->rs_end = 0u;
+    f->hq_pos = 0u;
+    f->hq_len = 0u;
     f->lost = 0u;
 }
 
 /*
- * The candidate starting at buf[cstart] failed before its payload (machine
- * error, bad header CRC, oversize). Drop its first byte only and rescan the
- * rest: a real magic may hide in the <= 11 bytes held.
+ * The candidate failed before its payload (machine error, bad header CRC,
+ * oversize). Drop its first byte only and rescan the rest: a real magic may
+ * hide in the <= 11 bytes held.
  * spec: on a bad header, resume scanning at the byte after the candidate's first byte.
+ * New header queue = candidate bytes 1..fill, then what was left of the old
+ * queue (non-empty only if the candidate lay wholly in it): <= 11 bytes.
  */
-static void va_framer_drop_header(va_framer *f, int in_buf)
+static void va_framer_drop_header(va_framer *f)
 {
+    uint8_t tmp[VA_FRAME_HEADER_SIZE];
+    uint32_t k = 0u;
+    uint32_t i;
+
     f->stats.garbage_bytes++;
     f->lost = 1u;
-    if (in_buf) {
-        /* In place: the region still holds the candidate's bytes. */
-        f->rs_pos = f->cstart + 1u;
-    } else {
-        /* From input the candidate is at buf[0..fill). */
-        f->rs_pos = 1u;
-        f->rs_end = f->fill;
-        if (f->rs_end < f->rs_pos) {
-            f->rs_end = f->rs_pos;
-        }
+    for (i = 1u; i < f->fill && i < VA_FRAME_HEADER_SIZE && i < f->cap; i++) {
+        tmp[k] = f->buf[i];
+        k++;
     }
-    f->cstart = 0u;
-    f->fill = 0u;
-    f->need = 0u;
-    f->once = 0u;
-    f->cs = va_framing_en_main;
+    for (i = f->hq_pos; i < f->hq_len && i < VA_FRAME_HEADER_SIZE && k < VA_FRAME_HEADER_SIZE;
+         i++) {
+        tmp[k] = f->hq[i];
+        k++;
+    }
+    memcpy(f->hq, tmp, k);
+    f->hq_pos = 0u;
+    f->hq_len = k;
+    va_framer_clear_candidate(f);
 }
 
 /*
  * Payload CRC failed. A frame may have started inside the dropped one (peer
  * restarted mid-frame), so its bytes are rescanned -- but each byte at most
- * once: bytes that already came from a rescan region are dropped, not
- * rescanned again. This keeps the work per input byte constant (docs/framing.md).
+ * once: the leading `once` bytes came from a rescan already and are dropped.
+ * This keeps the work per input byte constant (docs/framing.md).
  */
-static void va_framer_drop_payload(va_framer *f, int in_buf)
+static void va_framer_drop_payload(va_framer *f)
 {
+    uint32_t keep_from = (f->once > 1u) ? f->once : 1u;
+
     f->stats.bad_crc++;
     f->lost = 1u;
-    if (in_buf) {
-        /* The whole candidate came from the region: all second-pass bytes. */
+    if (keep_from >= f->need) {
+        /* Wholly made of rescanned bytes: drop it all. */
         f->stats.garbage_bytes += f->need;
     } else {
-        uint32_t keep_from = (f->once > 1u) ? f->once : 1u;
-        if (keep_from > f->need) {
-            keep_from = f->need;
-        }
+        /* It ended in fresh input, so no rescan bytes are pending. */
         f->stats.garbage_bytes += keep_from;
         f->rs_pos = keep_from;
         f->rs_end = f->need;
     }
-    f->cstart = 0u;
-    f->fill = 0u;
-    f->need = 0u;
-    f->once = 0u;
-    f->cs = va_framing_en_main;
-}
-
-/* The rescan region is used up; move a partial candidate to buf[0] for input. */
-static void va_framer_leave_region(va_framer *f)
-{
-    if (f->fill > 0u && f->cstart <= f->cap && f->fill <= f->cap - f->cstart) {
-        memmove(f->buf, f->buf + f->cstart, f->fill);
-        f->once = f->fill;
-    }
-    f->cstart = 0u;
-    f->rs_pos = 0u;
-    f->rs_end = 0u;
+    va_framer_clear_candidate(f);
 }
 
 int va_framer_feed(va_framer *f, const uint8_t *in, size_t in_len, size_t *consumed,
@@ -309,43 +312,45 @@ int va_framer_feed(va_framer *f, const uint8_t *in, size_t in_len, size_t *consu
     *plen = 0u;
 
     for (;;) {
-        int in_buf;
         int r;
         size_t n = 0u;
 
-        if (f->rs_pos < f->rs_end && f->rs_end <= f->cap) {
-            in_buf = 1;
-            r = va_framer_exec(f, f->buf + f->rs_pos, f->rs_end - f->rs_pos, 1, &n);
+        /* Sources in order: header queue, dropped-frame bytes, then input. */
+        if (f->hq_pos < f->hq_len && f->hq_len <= VA_FRAME_HEADER_SIZE) {
+            r = va_framer_exec(f, f->hq + f->hq_pos, f->hq + f->hq_len, &n);
+            f->hq_pos += (uint32_t)n;
+            f->once = f->fill;
+        } else if (f->rs_pos < f->rs_end && f->rs_end <= f->cap) {
+            r = va_framer_exec(f, f->buf + f->rs_pos, f->buf + f->rs_end, &n);
             f->rs_pos += (uint32_t)n;
+            f->once = f->fill;
         } else {
+            f->hq_pos = 0u;
+            f->hq_len = 0u;
             f->rs_pos = 0u;
             f->rs_end = 0u;
             if (used >= in_len) {
                 break;
             }
-            in_buf = 0;
-            r = va_framer_exec(f, in + used, in_len - used, 0, &n);
+            r = va_framer_exec(f, in + used, in + in_len, &n);
             used += n;
             f->stats.bytes_in += n;
         }
 
         if (f->cs == va_framing_error) {
             /* Grammar mismatch after a magic byte: a bad header only if
-             * both magic bytes matched (otherwise a lone 0xA7 of garbage). */
+             * both magic bytes matched (else a lone 0xA7 of garbage). */
             if (f->fill >= 2u) {
                 f->stats.bad_header++;
             }
-            va_framer_drop_header(f, in_buf);
+            va_framer_drop_header(f);
             continue;
         }
         if (r == VA_FR_MORE) {
-            if (in_buf) {
-                va_framer_leave_region(f);
-            }
             continue;
         }
         if (r == VA_FR_FRAME) {
-            *payload = f->buf + f->cstart + VA_FRAME_HEADER_SIZE;
+            *payload = f->buf + VA_FRAME_HEADER_SIZE;
             *plen = f->need - VA_FRAME_OVERHEAD;
             f->stats.frames++;
             f->stats.frame_bytes += f->need;
@@ -360,7 +365,7 @@ int va_framer_feed(va_framer *f, const uint8_t *in, size_t in_len, size_t *consu
             break;
         }
         if (r == VA_FR_BADCRC) {
-            va_framer_drop_payload(f, in_buf);
+            va_framer_drop_payload(f);
             continue;
         }
         if (r == VA_FR_OVERSIZE) {
@@ -369,7 +374,7 @@ int va_framer_feed(va_framer *f, const uint8_t *in, size_t in_len, size_t *consu
             /* VA_FR_BADHDR, and VA_FR_INTERNAL treated the same (resync). */
             f->stats.bad_header++;
         }
-        va_framer_drop_header(f, in_buf);
+        va_framer_drop_header(f);
     }
 
     *consumed = used;

@@ -55,16 +55,18 @@ typedef struct va_framer_stats {
 typedef struct va_framer {
     int cs;               /* Ragel machine state */
     int res;              /* outcome of the last machine run (internal) */
-    uint8_t *buf;         /* caller-owned: candidate frame and bytes to rescan */
+    uint8_t *buf;         /* caller-owned: the candidate frame is always at buf[0..fill) */
     uint32_t cap;         /* size of buf */
     uint32_t max_payload; /* configured payload cap */
-    uint32_t cstart;      /* offset in buf of the current candidate frame */
-    uint32_t fill;        /* bytes of the candidate held at buf[cstart..] */
+    uint32_t fill;        /* bytes of the candidate frame held */
     uint32_t need;        /* whole frame size, set once the header is valid */
-    uint32_t once;        /* leading candidate bytes that were already rescanned */
-    uint32_t rs_pos;      /* pending rescan region buf[rs_pos..rs_end) */
+    uint32_t once;        /* leading candidate bytes that came from a rescan */
+    uint32_t rs_pos;      /* bytes of a dropped frame still to rescan: buf[rs_pos..rs_end) */
     uint32_t rs_end;
+    uint32_t hq_pos;      /* header bytes still to rescan: hq[hq_pos..hq_len) */
+    uint32_t hq_len;
     uint32_t lost;        /* 1 if bytes were dropped since the last frame */
+    uint8_t hq[VA_FRAME_HEADER_SIZE];
     va_framer_stats stats;
 } va_framer;
 

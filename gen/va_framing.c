@@ -1,0 +1,601 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * GENERATED FILE - DO NOT EDIT.
+ * Source:     spec/framing.rl (ragel 6.10 -G2)
+ * Regenerate: scripts/regen-framing.sh gen/
+ */
+
+/* SPDX-License-Identifier: MIT */
+/*
+ * Stream framing decoder. Source of truth for the frame grammar; generated
+ * into gen/va_framing.c by scripts/regen-framing.sh (ragel -G2 -L).
+ * Format and rescan rules: docs/framing.md.
+ */
+#include "virtagent/va_framing.h"
+
+#include <string.h>
+
+#include "va_crc32c.h"
+
+/* Outcomes of one machine run (internal). */
+enum va_fr_res {
+    VA_FR_MORE = 0,     /* source used up, no decision yet */
+    VA_FR_FRAME,        /* a valid frame is at buf[cstart..cstart+need) */
+    VA_FR_BADHDR,       /* header CRC mismatch */
+    VA_FR_OVERSIZE,     /* header CRC valid, length over the cap */
+    VA_FR_BADCRC,       /* payload CRC mismatch */
+    VA_FR_INTERNAL      /* a bounds check failed: cannot happen if va_framer_valid */
+};
+
+/* Bulk copy step of the payload action (bytes). */
+#define VA_FR_STEP 8u
+
+static uint32_t va_fr_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
+           ((uint32_t)p[3] << 24);
+}
+
+
+static const int va_framing_start = 1;
+static const int va_framing_error = 0;
+
+static const int va_framing_en_main = 1;
+static const int va_framing_en_payload = 14;
+
+
+
+
+/* The C constants the encoder uses must match the grammar above. */
+_Static_assert(VA_FRAME_MAGIC0 == 0xA7u && VA_FRAME_MAGIC1 == 0x5Au, "magic drift");
+_Static_assert(VA_FRAME_VERSION_BYTE == 0x10u, "version byte drift");
+
+/*
+ * Run the machine over [p0, pe0). *used = bytes consumed; on a machine
+ * error the offending byte is not consumed.
+ */
+static int va_framer_exec(va_framer *f, const uint8_t *p0, const uint8_t *pe0, size_t *used)
+{
+    const uint8_t *p = p0;
+    const uint8_t *pe = pe0;
+
+    f->res = VA_FR_MORE;
+    
+	{
+	if ( p == pe )
+		goto _test_eof;
+	goto _resume;
+
+_again:
+	switch (  f->cs ) {
+		case 1: goto st1;
+		case 2: goto st2;
+		case 0: goto st0;
+		case 3: goto st3;
+		case 4: goto st4;
+		case 5: goto st5;
+		case 6: goto st6;
+		case 7: goto st7;
+		case 8: goto st8;
+		case 9: goto st9;
+		case 10: goto st10;
+		case 11: goto st11;
+		case 12: goto st12;
+		case 13: goto st13;
+		case 14: goto st14;
+	default: break;
+	}
+
+	if ( ++p == pe )
+		goto _test_eof;
+_resume:
+	switch (  f->cs )
+	{
+tr0:
+	{
+        f->stats.garbage_bytes++;
+        f->lost = 1u;
+    }
+	goto st1;
+st1:
+	if ( ++p == pe )
+		goto _test_eof1;
+case 1:
+	if ( (*p) == 167u )
+		goto tr1;
+	goto tr0;
+tr1:
+	{
+        f->fill = 0u;
+        f->need = 0u;
+        f->once = 0u;
+    }
+	{
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->fill >= f->cap) {
+            f->res = VA_FR_INTERNAL;
+            {p++;  f->cs = 2; goto _out;}
+        }
+        f->buf[f->fill] = (*p);
+        f->fill++;
+    }
+	goto st2;
+st2:
+	if ( ++p == pe )
+		goto _test_eof2;
+case 2:
+	if ( (*p) == 90u )
+		goto tr2;
+	goto st0;
+st0:
+ f->cs = 0;
+	goto _out;
+tr2:
+	{
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->fill >= f->cap) {
+            f->res = VA_FR_INTERNAL;
+            {p++;  f->cs = 3; goto _out;}
+        }
+        f->buf[f->fill] = (*p);
+        f->fill++;
+    }
+	goto st3;
+st3:
+	if ( ++p == pe )
+		goto _test_eof3;
+case 3:
+	if ( (*p) == 16u )
+		goto tr4;
+	goto st0;
+tr4:
+	{
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->fill >= f->cap) {
+            f->res = VA_FR_INTERNAL;
+            {p++;  f->cs = 4; goto _out;}
+        }
+        f->buf[f->fill] = (*p);
+        f->fill++;
+    }
+	goto st4;
+st4:
+	if ( ++p == pe )
+		goto _test_eof4;
+case 4:
+	if ( (*p) == 0u )
+		goto tr5;
+	goto st0;
+tr5:
+	{
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->fill >= f->cap) {
+            f->res = VA_FR_INTERNAL;
+            {p++;  f->cs = 5; goto _out;}
+        }
+        f->buf[f->fill] = (*p);
+        f->fill++;
+    }
+	goto st5;
+st5:
+	if ( ++p == pe )
+		goto _test_eof5;
+case 5:
+	goto tr6;
+tr6:
+	{
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->fill >= f->cap) {
+            f->res = VA_FR_INTERNAL;
+            {p++;  f->cs = 6; goto _out;}
+        }
+        f->buf[f->fill] = (*p);
+        f->fill++;
+    }
+	goto st6;
+st6:
+	if ( ++p == pe )
+		goto _test_eof6;
+case 6:
+	goto tr7;
+tr7:
+	{
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->fill >= f->cap) {
+            f->res = VA_FR_INTERNAL;
+            {p++;  f->cs = 7; goto _out;}
+        }
+        f->buf[f->fill] = (*p);
+        f->fill++;
+    }
+	goto st7;
+st7:
+	if ( ++p == pe )
+		goto _test_eof7;
+case 7:
+	goto tr8;
+tr8:
+	{
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->fill >= f->cap) {
+            f->res = VA_FR_INTERNAL;
+            {p++;  f->cs = 8; goto _out;}
+        }
+        f->buf[f->fill] = (*p);
+        f->fill++;
+    }
+	goto st8;
+st8:
+	if ( ++p == pe )
+		goto _test_eof8;
+case 8:
+	goto tr9;
+tr9:
+	{
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->fill >= f->cap) {
+            f->res = VA_FR_INTERNAL;
+            {p++;  f->cs = 9; goto _out;}
+        }
+        f->buf[f->fill] = (*p);
+        f->fill++;
+    }
+	goto st9;
+st9:
+	if ( ++p == pe )
+		goto _test_eof9;
+case 9:
+	goto tr10;
+tr10:
+	{
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->fill >= f->cap) {
+            f->res = VA_FR_INTERNAL;
+            {p++;  f->cs = 10; goto _out;}
+        }
+        f->buf[f->fill] = (*p);
+        f->fill++;
+    }
+	goto st10;
+st10:
+	if ( ++p == pe )
+		goto _test_eof10;
+case 10:
+	goto tr11;
+tr11:
+	{
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->fill >= f->cap) {
+            f->res = VA_FR_INTERNAL;
+            {p++;  f->cs = 11; goto _out;}
+        }
+        f->buf[f->fill] = (*p);
+        f->fill++;
+    }
+	goto st11;
+st11:
+	if ( ++p == pe )
+		goto _test_eof11;
+case 11:
+	goto tr12;
+tr12:
+	{
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->fill >= f->cap) {
+            f->res = VA_FR_INTERNAL;
+            {p++;  f->cs = 12; goto _out;}
+        }
+        f->buf[f->fill] = (*p);
+        f->fill++;
+    }
+	goto st12;
+st12:
+	if ( ++p == pe )
+		goto _test_eof12;
+case 12:
+	goto tr13;
+tr13:
+	{
+        if (f->fill >= VA_FRAME_HEADER_SIZE || f->fill >= f->cap) {
+            f->res = VA_FR_INTERNAL;
+            {p++;  f->cs = 13; goto _out;}
+        }
+        f->buf[f->fill] = (*p);
+        f->fill++;
+    }
+	{
+        uint32_t len;
+        if (f->cap < VA_FRAME_HEADER_SIZE) {
+            f->res = VA_FR_INTERNAL;
+            {p++;  f->cs = 13; goto _out;}
+        }
+        /* spec: bytes 8..11 = CRC-32C of header bytes 0..7, LE. */
+        if (va_crc32c(f->buf, VA_FRAME_HCRC_COVER) !=
+            va_fr_le32(f->buf + VA_FRAME_HCRC_OFFSET)) {
+            f->res = VA_FR_BADHDR;
+            {p++;  f->cs = 13; goto _out;}
+        }
+        len = va_fr_le32(f->buf + VA_FRAME_LEN_OFFSET);
+        /* spec: payload length must be <= the configured max payload. */
+        if (len > f->max_payload || f->max_payload > f->cap - VA_FRAME_OVERHEAD) {
+            f->res = VA_FR_OVERSIZE;
+            {p++;  f->cs = 13; goto _out;}
+        }
+        f->need = VA_FRAME_OVERHEAD + len;
+        {goto st14;}
+    }
+	goto st13;
+st13:
+	if ( ++p == pe )
+		goto _test_eof13;
+case 13:
+	goto st0;
+tr14:
+	 f->cs = 14;
+	{
+        const uint8_t *q = p;
+        uint32_t w = f->fill;
+        uint32_t end = f->need;
+        if (end > f->cap || w >= end) {
+            f->res = VA_FR_INTERNAL;
+            {p++; goto _out;}
+        }
+        while (w + VA_FR_STEP <= end && (size_t)(pe - q) >= VA_FR_STEP) {
+            memmove(f->buf + w, q, VA_FR_STEP);
+            w += VA_FR_STEP;
+            q += VA_FR_STEP;
+        }
+        while (w < end && q < pe) {
+            f->buf[w] = *q;
+            w++;
+            q++;
+        }
+        f->fill = w;
+        /* At least one byte was taken (w < end, p < pe on entry). */
+        p = q - 1;
+        if (w == end) {
+            uint32_t plen = end - VA_FRAME_OVERHEAD;
+            /* spec: trailer = CRC-32C of the payload, LE. */
+            if (va_crc32c(f->buf + VA_FRAME_HEADER_SIZE, plen) ==
+                va_fr_le32(f->buf + VA_FRAME_HEADER_SIZE + plen)) {
+                f->res = VA_FR_FRAME;
+            } else {
+                f->res = VA_FR_BADCRC;
+            }
+             f->cs = 1;
+            {p++; goto _out;}
+        }
+    }
+	goto _again;
+st14:
+	if ( ++p == pe )
+		goto _test_eof14;
+case 14:
+	goto tr14;
+	}
+	_test_eof1:  f->cs = 1; goto _test_eof; 
+	_test_eof2:  f->cs = 2; goto _test_eof; 
+	_test_eof3:  f->cs = 3; goto _test_eof; 
+	_test_eof4:  f->cs = 4; goto _test_eof; 
+	_test_eof5:  f->cs = 5; goto _test_eof; 
+	_test_eof6:  f->cs = 6; goto _test_eof; 
+	_test_eof7:  f->cs = 7; goto _test_eof; 
+	_test_eof8:  f->cs = 8; goto _test_eof; 
+	_test_eof9:  f->cs = 9; goto _test_eof; 
+	_test_eof10:  f->cs = 10; goto _test_eof; 
+	_test_eof11:  f->cs = 11; goto _test_eof; 
+	_test_eof12:  f->cs = 12; goto _test_eof; 
+	_test_eof13:  f->cs = 13; goto _test_eof; 
+	_test_eof14:  f->cs = 14; goto _test_eof; 
+
+	_test_eof: {}
+	_out: {}
+	}
+
+    *used = (size_t)(p - p0);
+    return f->res;
+}
+
+int va_framer_valid(const va_framer *f)
+{
+    if (f == NULL || f->buf == NULL) {
+        return 0;
+    }
+    if (f->max_payload > VA_FRAME_PAYLOAD_LIMIT ||
+        f->cap < f->max_payload + VA_FRAME_OVERHEAD) {
+        return 0;
+    }
+    if (f->cs != va_framing_en_main && f->cs != va_framing_en_payload &&
+        (f->cs < va_framing_start || f->cs == va_framing_error)) {
+        return 0;
+    }
+    if (f->rs_pos > f->rs_end || f->rs_end > f->cap) {
+        return 0;
+    }
+    if (f->hq_pos > f->hq_len || f->hq_len > VA_FRAME_HEADER_SIZE) {
+        return 0;
+    }
+    /* Writes never overtake unread rescan bytes. */
+    if (f->rs_pos < f->rs_end && f->fill > f->rs_pos) {
+        return 0;
+    }
+    if (f->fill > f->cap || f->once > f->fill || f->need > f->cap ||
+        (f->need != 0u && f->fill > f->need)) {
+        return 0;
+    }
+    return 1;
+}
+
+int va_framer_init(va_framer *f, uint8_t *buf, uint32_t buf_cap, uint32_t max_payload)
+{
+    if (f == NULL || buf == NULL || max_payload > VA_FRAME_PAYLOAD_LIMIT ||
+        buf_cap < max_payload + VA_FRAME_OVERHEAD) {
+        return VA_ERR_INVAL;
+    }
+    memset(f, 0, sizeof *f);
+    f->buf = buf;
+    f->cap = buf_cap;
+    f->max_payload = max_payload;
+    f->cs = va_framing_en_main;
+    return VA_OK;
+}
+
+uint64_t va_framer_pending(const va_framer *f)
+{
+    if (f == NULL) {
+        return 0u;
+    }
+    return (uint64_t)f->fill + (uint64_t)(f->rs_end - f->rs_pos) +
+           (uint64_t)(f->hq_len - f->hq_pos);
+}
+
+static void va_framer_clear_candidate(va_framer *f)
+{
+    f->fill = 0u;
+    f->need = 0u;
+    f->once = 0u;
+    f->cs = va_framing_en_main;
+}
+
+void va_framer_reset(va_framer *f)
+{
+    if (f == NULL) {
+        return;
+    }
+    /* Everything held belongs to the old connection: count it as dropped. */
+    f->stats.garbage_bytes += va_framer_pending(f);
+    va_framer_clear_candidate(f);
+    f->res = VA_FR_MORE;
+    f->rs_pos = 0u;
+    f->rs_end = 0u;
+    f->hq_pos = 0u;
+    f->hq_len = 0u;
+    f->lost = 0u;
+}
+
+/*
+ * The candidate failed before its payload (machine error, bad header CRC,
+ * oversize). Drop its first byte only and rescan the rest: a real magic may
+ * hide in the <= 11 bytes held.
+ * spec: on a bad header, resume scanning at the byte after the candidate's first byte.
+ * New header queue = candidate bytes 1..fill, then what was left of the old
+ * queue (non-empty only if the candidate lay wholly in it): <= 11 bytes.
+ */
+static void va_framer_drop_header(va_framer *f)
+{
+    uint8_t tmp[VA_FRAME_HEADER_SIZE];
+    uint32_t k = 0u;
+    uint32_t i;
+
+    f->stats.garbage_bytes++;
+    f->lost = 1u;
+    for (i = 1u; i < f->fill && i < VA_FRAME_HEADER_SIZE && i < f->cap; i++) {
+        tmp[k] = f->buf[i];
+        k++;
+    }
+    for (i = f->hq_pos; i < f->hq_len && i < VA_FRAME_HEADER_SIZE && k < VA_FRAME_HEADER_SIZE;
+         i++) {
+        tmp[k] = f->hq[i];
+        k++;
+    }
+    memcpy(f->hq, tmp, k);
+    f->hq_pos = 0u;
+    f->hq_len = k;
+    va_framer_clear_candidate(f);
+}
+
+/*
+ * Payload CRC failed. A frame may have started inside the dropped one (peer
+ * restarted mid-frame), so its bytes are rescanned -- but each byte at most
+ * once: the leading `once` bytes came from a rescan already and are dropped.
+ * This keeps the work per input byte constant (docs/framing.md).
+ */
+static void va_framer_drop_payload(va_framer *f)
+{
+    uint32_t keep_from = (f->once > 1u) ? f->once : 1u;
+
+    f->stats.bad_crc++;
+    f->lost = 1u;
+    if (keep_from >= f->need) {
+        /* Wholly made of rescanned bytes: drop it all. */
+        f->stats.garbage_bytes += f->need;
+    } else {
+        /* It ended in fresh input, so no rescan bytes are pending. */
+        f->stats.garbage_bytes += keep_from;
+        f->rs_pos = keep_from;
+        f->rs_end = f->need;
+    }
+    va_framer_clear_candidate(f);
+}
+
+int va_framer_feed(va_framer *f, const uint8_t *in, size_t in_len, size_t *consumed,
+                   const uint8_t **payload, uint32_t *plen)
+{
+    size_t used = 0u;
+    int ret = 0;
+
+    if (f == NULL || consumed == NULL || payload == NULL || plen == NULL ||
+        (in == NULL && in_len != 0u) || f->buf == NULL) {
+        return VA_ERR_INVAL;
+    }
+    *payload = NULL;
+    *plen = 0u;
+
+    for (;;) {
+        int r;
+        size_t n = 0u;
+
+        /* Sources in order: header queue, dropped-frame bytes, then input. */
+        if (f->hq_pos < f->hq_len && f->hq_len <= VA_FRAME_HEADER_SIZE) {
+            r = va_framer_exec(f, f->hq + f->hq_pos, f->hq + f->hq_len, &n);
+            f->hq_pos += (uint32_t)n;
+            f->once = f->fill;
+        } else if (f->rs_pos < f->rs_end && f->rs_end <= f->cap) {
+            r = va_framer_exec(f, f->buf + f->rs_pos, f->buf + f->rs_end, &n);
+            f->rs_pos += (uint32_t)n;
+            f->once = f->fill;
+        } else {
+            f->hq_pos = 0u;
+            f->hq_len = 0u;
+            f->rs_pos = 0u;
+            f->rs_end = 0u;
+            if (used >= in_len) {
+                break;
+            }
+            r = va_framer_exec(f, in + used, in + in_len, &n);
+            used += n;
+            f->stats.bytes_in += n;
+        }
+
+        if (f->cs == va_framing_error) {
+            /* Grammar mismatch after a magic byte: a bad header only if
+             * both magic bytes matched (else a lone 0xA7 of garbage). */
+            if (f->fill >= 2u) {
+                f->stats.bad_header++;
+            }
+            va_framer_drop_header(f);
+            continue;
+        }
+        if (r == VA_FR_MORE) {
+            continue;
+        }
+        if (r == VA_FR_FRAME) {
+            *payload = f->buf + VA_FRAME_HEADER_SIZE;
+            *plen = f->need - VA_FRAME_OVERHEAD;
+            f->stats.frames++;
+            f->stats.frame_bytes += f->need;
+            if (f->lost) {
+                f->stats.resyncs++;
+                f->lost = 0u;
+            }
+            f->fill = 0u;
+            f->need = 0u;
+            f->once = 0u;
+            ret = 1;
+            break;
+        }
+        if (r == VA_FR_BADCRC) {
+            va_framer_drop_payload(f);
+            continue;
+        }
+        if (r == VA_FR_OVERSIZE) {
+            f->stats.oversize++;
+        } else {
+            /* VA_FR_BADHDR, and VA_FR_INTERNAL treated the same (resync). */
+            f->stats.bad_header++;
+        }
+        va_framer_drop_header(f);
+    }
+
+    *consumed = used;
+    return ret;
+}

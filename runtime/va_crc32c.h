@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), as used by the
+ * stream framing layer. zlib-style incremental API: start from 0, feed
+ * pieces, the result of each call is the finished CRC of everything so far.
+ *
+ * Paths: portable slicing-by-8 (always built) and SSE4.2 `crc32` with a
+ * 3-way interleave (x86-64 only, picked per call from the CPU feature bits
+ * that libgcc fills at start-up: no syscall, no mutable state here).
+ * Define VA_CRC32C_PORTABLE_ONLY to build the portable path alone (the Eva
+ * proof harness does this; it is the only build-time switch).
+ */
+#ifndef VIRTAGENT_VA_CRC32C_H
+#define VIRTAGENT_VA_CRC32C_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* CRC-32C of p[0..n) appended to a stream whose CRC so far is `crc` (0 to start). */
+uint32_t va_crc32c_update(uint32_t crc, const uint8_t *p, size_t n);
+
+/* CRC-32C of p[0..n). */
+uint32_t va_crc32c(const uint8_t *p, size_t n);
+
+/* Same result as va_crc32c_update, always through the portable tables (tests, proofs). */
+uint32_t va_crc32c_update_portable(uint32_t crc, const uint8_t *p, size_t n);
+
+/* 1 when va_crc32c_update uses the SSE4.2 instruction on this machine, else 0. */
+int va_crc32c_hw_available(void);
+
+#endif

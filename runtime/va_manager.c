@@ -739,6 +739,16 @@ uint32_t va_manager_slot(const va_manager *m, va_job_id job)
     return idx;
 }
 
+uint32_t va_manager_next_slot(const va_manager *m)
+{
+    return m->free_head;
+}
+
+uint32_t va_manager_slot_gen(const va_manager *m, uint32_t slot)
+{
+    return slot < m->cap ? m->pool[slot].gen : 0u;
+}
+
 void *va_manager_job_ctx(const va_manager *m, va_job_id job)
 {
     uint32_t idx = va_manager_slot(m, job);

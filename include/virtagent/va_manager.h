@@ -257,6 +257,13 @@ void va_manager_disconnect(va_manager *m);
 /* Slot index of a handle (for per-slot side tables), or VA_NIL if the
  * handle is not live. */
 uint32_t va_manager_slot(const va_manager *m, va_job_id job);
+/* The slot index the next successful va_server_job_add or
+ * va_client_job_submit will occupy, or VA_NIL when the pool is full.  Lets
+ * an embedder fill a per-slot side table before the call (whose callbacks
+ * may already need it). */
+uint32_t va_manager_next_slot(const va_manager *m);
+/* Generation of a slot (for rebuilding a handle from a side table). */
+uint32_t va_manager_slot_gen(const va_manager *m, uint32_t slot);
 /* Job context of a live handle, or NULL. */
 void *va_manager_job_ctx(const va_manager *m, va_job_id job);
 

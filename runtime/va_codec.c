@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "virtagent/va_codec.h"
+
+#include "va_codec_fast.h"
 #include "virtagent/va_error.h"
 
 /* ---- method ids ---------------------------------------------------------- */
@@ -421,19 +423,13 @@ static int unpack_bounded(va_arena *a, const ProtobufCMessageDescriptor *d,
     return VA_OK;
 }
 
-int va_codec_decode_envelope(va_arena *a, const uint8_t *data, size_t len,
-                             Virtagent__Envelope **out)
+/* The general path: protobuf-c, then the spec's rules. */
+int va_codec_decode_envelope_general(va_arena *a, const uint8_t *data, size_t len,
+                                     Virtagent__Envelope **out)
 {
     ProtobufCMessage *m = NULL;
     int ret;
 
-    if (out != NULL) {
-        *out = NULL;
-    }
-    if (a == NULL || out == NULL || (data == NULL && len > 0)) {
-        return VA_ERR_INVAL;
-    }
-    assert(va_arena_valid(a));
     ret = unpack_bounded(a, &virtagent__envelope__descriptor, data, len, &m);
     if (ret != VA_OK) {
         return ret;
@@ -445,6 +441,25 @@ int va_codec_decode_envelope(va_arena *a, const uint8_t *data, size_t len,
     }
     *out = (Virtagent__Envelope *)m;
     return VA_OK;
+}
+
+int va_codec_decode_envelope(va_arena *a, const uint8_t *data, size_t len,
+                             Virtagent__Envelope **out)
+{
+    int ret;
+
+    if (out != NULL) {
+        *out = NULL;
+    }
+    if (a == NULL || out == NULL || (data == NULL && len > 0)) {
+        return VA_ERR_INVAL;
+    }
+    assert(va_arena_valid(a));
+    ret = va_codec_fast_decode(a, data, len, out);
+    if (ret != VA_ERR_AGAIN) {
+        return ret;
+    }
+    return va_codec_decode_envelope_general(a, data, len, out);
 }
 
 /* ---- packing ------------------------------------------------------------- */
@@ -470,10 +485,31 @@ static int pack_bounded(const ProtobufCMessage *m, uint8_t *out, size_t cap,
 
 size_t va_codec_envelope_size(const Virtagent__Envelope *e)
 {
+    size_t n = 0;
+
     if (e == NULL) {
         return 0;
     }
+    if (va_codec_fast_size(e, &n) == VA_OK) {
+        return n;
+    }
     return protobuf_c_message_get_packed_size(&e->base);
+}
+
+int va_codec_encode_envelope_general(const Virtagent__Envelope *e, uint8_t *out,
+                                     size_t cap, size_t *written)
+{
+    int ret;
+
+    /* Send only what our own decoder would accept from a peer. */
+    ret = check_envelope(e);
+    if (ret == VA_ERR_TOOBIG) {
+        return VA_ERR_TOOBIG;
+    }
+    if (ret != VA_OK) {
+        return VA_ERR_INVAL;
+    }
+    return pack_bounded(&e->base, out, cap, written);
 }
 
 int va_codec_encode_envelope(const Virtagent__Envelope *e, uint8_t *out,
@@ -487,15 +523,11 @@ int va_codec_encode_envelope(const Virtagent__Envelope *e, uint8_t *out,
     if (e == NULL || written == NULL) {
         return VA_ERR_INVAL;
     }
-    /* Send only what our own decoder would accept from a peer. */
-    ret = check_envelope(e);
-    if (ret == VA_ERR_TOOBIG) {
-        return VA_ERR_TOOBIG;
+    ret = va_codec_fast_encode(e, out, cap, written);
+    if (ret != VA_ERR_AGAIN) {
+        return ret;
     }
-    if (ret != VA_OK) {
-        return VA_ERR_INVAL;
-    }
-    return pack_bounded(&e->base, out, cap, written);
+    return va_codec_encode_envelope_general(e, out, cap, written);
 }
 
 /* ---- payloads ------------------------------------------------------------ */

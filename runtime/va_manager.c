@@ -29,6 +29,8 @@
 #define VA_STATUS_TEXT_ROW_(name, text) text,
 static const char *const va_status_text[VA_STATUS_COUNT] = { VA_STATUSES(VA_STATUS_TEXT_ROW_) };
 
+/*@ assigns \nothing;
+    ensures \result != \null; */
 const char *va_status_str(va_status s)
 {
     if ((unsigned)s >= (unsigned)VA_STATUS_COUNT) {
@@ -37,6 +39,11 @@ const char *va_status_str(va_status s)
     return va_status_text[s];
 }
 
+/*@ requires \valid(lim);
+    assigns *lim;
+    ensures lim->send_max == VA_DEFAULT_SEND_MAX && lim->exec_max == VA_DEFAULT_EXEC_MAX;
+    ensures lim->client_max == VA_DEFAULT_CLIENT_MAX && lim->server_max == VA_DEFAULT_SERVER_MAX;
+    ensures lim->starve_max == VA_DEFAULT_STARVE_MAX; */
 void va_limits_default(va_limits *lim)
 {
     lim->send_max = VA_DEFAULT_SEND_MAX;
@@ -46,6 +53,8 @@ void va_limits_default(va_limits *lim)
     lim->starve_max = VA_DEFAULT_STARVE_MAX;
 }
 
+/*@ assigns \nothing;
+    ensures \result == gen * 4294967296 + idx; */
 static va_job_id make_id(uint32_t idx, uint32_t gen)
 {
     return ((uint64_t)gen << VA_SLOT_BITS) | (uint64_t)idx;
@@ -53,6 +62,17 @@ static va_job_id make_id(uint32_t idx, uint32_t gen)
 
 /* ---- intrusive lists over slot indexes -------------------------------- */
 
+/*@ requires va_mem(m) && idx < m->cap;
+    requires q == &m->exec_q || q == &m->ssend_q || q == &m->csend_q;
+    requires va_link_ok(m, q->tail) && q->len < VA_NIL;
+    requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    assigns m->pool[idx].next, m->pool[idx].prev, m->pool[q->tail].next,
+            q->head, q->tail, q->len;
+    ensures q->len == \old(q->len) + 1;
+    ensures va_link_ok(m, q->head) && va_link_ok(m, q->tail);
+    ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    ensures \forall integer s; 0 <= s < VA_NSEL ==>
+              va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s)); */
 static void q_push(va_manager *m, va_queue *q, uint32_t idx)
 {
     va_job *j = &m->pool[idx];
@@ -67,6 +87,18 @@ static void q_push(va_manager *m, va_queue *q, uint32_t idx)
     q->len++;
 }
 
+/*@ requires va_mem(m) && idx < m->cap;
+    requires q == &m->exec_q || q == &m->ssend_q || q == &m->csend_q;
+    requires q->len >= 1;
+    requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    assigns m->pool[idx].next, m->pool[idx].prev, m->pool[m->pool[idx].prev].next,
+            m->pool[m->pool[idx].next].prev, q->head, q->tail, q->len;
+    ensures q->len == \old(q->len) - 1;
+    ensures \old(va_link_ok(m, q->head)) ==> va_link_ok(m, q->head);
+    ensures \old(va_link_ok(m, q->tail)) ==> va_link_ok(m, q->tail);
+    ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    ensures \forall integer s; 0 <= s < VA_NSEL ==>
+              va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s)); */
 static void q_remove(va_manager *m, va_queue *q, uint32_t idx)
 {
     va_job *j = &m->pool[idx];
@@ -87,6 +119,12 @@ static void q_remove(va_manager *m, va_queue *q, uint32_t idx)
 
 /* The ready queue a job in `state` waits in, or NULL.  This is the only
  * place that knows what a state means to the scheduler. */
+/*@ assigns \nothing;
+    ensures \result == \null || \result == &m->exec_q || \result == &m->ssend_q ||
+            \result == &m->csend_q;
+    ensures \result == &m->exec_q <==> (kind == VA_KIND_SERVER && state == VA_SJ_QUEUED);
+    ensures \result == &m->ssend_q <==> (kind == VA_KIND_SERVER && state == VA_SJ_EXECUTED);
+    ensures \result == &m->csend_q <==> (kind == VA_KIND_CLIENT && state == VA_CJ_QUEUED); */
 static va_queue *queue_of(va_manager *m, uint8_t kind, uint8_t state)
 {
     if (kind == VA_KIND_SERVER) {
@@ -108,6 +146,19 @@ static va_queue *queue_of(va_manager *m, uint8_t kind, uint8_t state)
  * Jobs that share a timeout value have deadlines in submission order
  * (time only moves forward), so appending keeps each list sorted: O(1). */
 
+/*@ requires va_mem(m) && idx < m->cap;
+    requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    requires \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+               va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail);
+    assigns m->pool[0 .. m->cap - 1].deadline, m->pool[0 .. m->cap - 1].dl_class,
+            m->pool[0 .. m->cap - 1].dl_next, m->pool[0 .. m->cap - 1].dl_prev,
+            m->dl[0 .. VA_TIMEOUT_CLASSES - 1];
+    ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    ensures \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+              va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail);
+    ensures \forall integer s; 0 <= s < VA_NSEL ==>
+              va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s));
+    ensures m->pool[idx].dl_class < VA_TIMEOUT_CLASSES; */
 static void dl_insert(va_manager *m, uint32_t idx, uint64_t now, uint64_t timeout)
 {
     va_job *j = &m->pool[idx];
@@ -118,6 +169,11 @@ static void dl_insert(va_manager *m, uint32_t idx, uint64_t now, uint64_t timeou
 
     /* spec: time is an argument; a deadline past the end of time saturates */
     j->deadline = (timeout > UINT64_MAX - now) ? UINT64_MAX : now + timeout;
+    /*@ loop invariant 0 <= c <= VA_TIMEOUT_CLASSES;
+        loop invariant pick == VA_DL_NONE;
+        loop invariant spare == VA_DL_NONE || spare < c;
+        loop assigns c, spare, pick;
+        loop variant VA_TIMEOUT_CLASSES - c; */
     for (c = 0; c < VA_TIMEOUT_CLASSES; c++) {
         if (m->dl[c].len != 0 && m->dl[c].timeout == timeout) {
             pick = c;
@@ -136,8 +192,13 @@ static void dl_insert(va_manager *m, uint32_t idx, uint64_t now, uint64_t timeou
          * sorted by walking back from the tail (O(k), documented). */
         pick = 0;
     }
+    /*@ assert pick < VA_TIMEOUT_CLASSES; */
     j->dl_class = (uint8_t)pick;
     cur = m->dl[pick].tail;
+    /* Termination rests on the deadline list being acyclic, which the proved
+     * invariant does not state (docs/proofs.md): no loop variant. */
+    /*@ loop invariant va_link_ok(m, cur);
+        loop assigns cur; */
     while (cur != VA_NIL && m->pool[cur].deadline > j->deadline) {
         cur = m->pool[cur].dl_prev;
     }
@@ -158,6 +219,19 @@ static void dl_insert(va_manager *m, uint32_t idx, uint64_t now, uint64_t timeou
     m->dl[pick].len++;
 }
 
+/*@ requires va_mem(m) && idx < m->cap;
+    requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    requires \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+               va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail);
+    assigns m->pool[0 .. m->cap - 1].dl_class,
+            m->pool[0 .. m->cap - 1].dl_next, m->pool[0 .. m->cap - 1].dl_prev,
+            m->dl[0 .. VA_TIMEOUT_CLASSES - 1];
+    ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    ensures \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+              va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail);
+    ensures \forall integer s; 0 <= s < VA_NSEL ==>
+              va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s));
+    ensures m->pool[idx].dl_class == VA_DL_NONE; */
 static void dl_remove(va_manager *m, uint32_t idx)
 {
     va_job *j = &m->pool[idx];
@@ -185,6 +259,63 @@ static void dl_remove(va_manager *m, uint32_t idx)
 
 /* ---- slots --------------------------------------------------------------- */
 
+/* The only writer of a job's kind and state.  Its contract is the counting
+ * frame the invariant needs: every counted quantity changes by this job's
+ * contribution only.  The ghost loop is the induction over the pool that
+ * proves it (SMT solvers do not do induction on their own). */
+/*@ requires va_mem(m) && idx < m->cap;
+    assigns m->pool[idx].kind, m->pool[idx].state;
+    ensures m->pool[idx].kind == kind && m->pool[idx].state == state;
+    ensures \forall integer s; 0 <= s < VA_NSEL ==>
+              va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s))
+                - va_sel(\old(m->pool[idx].kind), \old(m->pool[idx].state), s)
+                + va_sel(kind, state, s);
+    ensures \forall integer s; 0 <= s < VA_NSEL ==> 0 <= va_cnt(m->pool, m->cap, s) <= m->cap; */
+static void set_tag(va_manager *m, uint32_t idx, uint8_t kind, uint8_t state)
+{
+    m->pool[idx].kind = kind;
+    m->pool[idx].state = state;
+    /*@ ghost
+      uint32_t k;
+      /@ loop invariant 0 <= k <= m->cap;
+         loop invariant \forall integer s; 0 <= s < VA_NSEL ==>
+           va_cnt(m->pool, k, s) == va_cnt{Pre}(m->pool, k, s)
+             + (k > idx ? va_sel(kind, state, s)
+                          - va_sel(\at(m->pool[idx].kind, Pre), \at(m->pool[idx].state, Pre), s)
+                        : 0);
+         loop invariant \forall integer s; 0 <= s < VA_NSEL ==> 0 <= va_cnt(m->pool, k, s) <= k;
+         loop assigns k;
+         loop variant m->cap - k; @/
+      for (k = 0; k < m->cap; k++) {
+      }
+    */
+}
+
+/*@ requires va_mem(m) && va_link_ok(m, m->free_head);
+    requires kind == VA_KIND_SERVER || kind == VA_KIND_CLIENT;
+    requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    assigns m->free_head, m->free_len, m->pool[m->free_head];
+    ensures va_link_ok(m, m->free_head);
+    ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    behavior full:
+      assumes m->free_head == VA_NIL;
+      ensures \result == VA_NIL;
+      assigns \nothing;
+    behavior got:
+      assumes m->free_head != VA_NIL;
+      ensures \result == \old(m->free_head);
+      ensures m->pool[\result].kind == kind;
+      ensures kind == VA_KIND_SERVER ==> m->pool[\result].state == VA_SJ_START;
+      ensures kind == VA_KIND_CLIENT ==> m->pool[\result].state == VA_CJ_START;
+      ensures m->pool[\result].dl_class == VA_DL_NONE;
+      ensures m->pool[\result].gen == \old(m->pool[m->free_head].gen);
+      ensures \forall integer s; 0 <= s < VA_NSEL ==>
+                va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s))
+                  - va_sel(\old(m->pool[m->free_head].kind), \old(m->pool[m->free_head].state), s)
+                  + va_sel(m->pool[\result].kind, m->pool[\result].state, s);
+      ensures \forall integer s; 0 <= s < VA_NSEL ==> va_cnt(m->pool, m->cap, s) <= m->cap;
+    complete behaviors;
+    disjoint behaviors; */
 static uint32_t slot_alloc(va_manager *m, uint8_t kind, void *ctx)
 {
     uint32_t idx = m->free_head;
@@ -196,8 +327,8 @@ static uint32_t slot_alloc(va_manager *m, uint8_t kind, void *ctx)
     j = &m->pool[idx];
     m->free_head = j->next;
     m->free_len--;
-    j->kind = kind;
-    j->state = (kind == VA_KIND_SERVER) ? (uint8_t)VA_SJ_START : (uint8_t)VA_CJ_START;
+    set_tag(m, idx, kind,
+            (kind == VA_KIND_SERVER) ? (uint8_t)VA_SJ_START : (uint8_t)VA_CJ_START);
     j->ctx = ctx;
     j->data = NULL;
     j->len = 0;
@@ -214,6 +345,27 @@ static uint32_t slot_alloc(va_manager *m, uint8_t kind, void *ctx)
 
 /* The `release` hook: the slot goes back to the free list with a new
  * generation, so every handle to the old job is stale from now on. */
+/*@ requires va_mem(m) && idx < m->cap && va_link_ok(m, m->free_head);
+    requires m->pool[idx].kind == VA_KIND_SERVER || m->pool[idx].kind == VA_KIND_CLIENT;
+    requires m->pool[idx].kind == VA_KIND_SERVER ==> m->server_live >= 1;
+    requires m->pool[idx].kind == VA_KIND_CLIENT ==> m->client_live >= 1;
+    requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    assigns m->server_live, m->client_live, m->free_head, m->free_len,
+            m->pool[idx].kind, m->pool[idx].state, m->pool[idx].gen, m->pool[idx].ctx,
+            m->pool[idx].data, m->pool[idx].next, m->pool[idx].prev;
+    ensures m->pool[idx].kind == VA_KIND_FREE;
+    ensures m->pool[idx].state == \old(m->pool[idx].state);
+    // spec: every handle to the released job is stale from now on
+    ensures m->pool[idx].gen != \old(m->pool[idx].gen) && m->pool[idx].gen >= 1;
+    ensures \old(m->pool[idx].kind) == VA_KIND_SERVER ==>
+              m->server_live == \old(m->server_live) - 1 && m->client_live == \old(m->client_live);
+    ensures \old(m->pool[idx].kind) == VA_KIND_CLIENT ==>
+              m->client_live == \old(m->client_live) - 1 && m->server_live == \old(m->server_live);
+    ensures m->free_head == idx;
+    ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    ensures \forall integer s; 0 <= s < VA_NSEL ==>
+              va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s))
+                - va_sel(\old(m->pool[idx].kind), \old(m->pool[idx].state), s); */
 static void slot_release(va_manager *m, uint32_t idx)
 {
     va_job *j = &m->pool[idx];
@@ -223,7 +375,7 @@ static void slot_release(va_manager *m, uint32_t idx)
     } else {
         m->client_live--;
     }
-    j->kind = VA_KIND_FREE;
+    set_tag(m, idx, VA_KIND_FREE, j->state);
     /* Generations wrap explicitly and skip 0 so a handle is never 0. */
     j->gen = (j->gen == UINT32_MAX) ? 1u : j->gen + 1u;
     j->ctx = NULL;
@@ -235,6 +387,16 @@ static void slot_release(va_manager *m, uint32_t idx)
 }
 
 /* Slot index of a live job of `kind` named by `id`, or VA_NIL. */
+/*@ requires va_mem(m);
+    assigns \nothing;
+    ensures \result == VA_NIL || \result < m->cap;
+    ensures \result != VA_NIL ==>
+              m->pool[\result].kind == kind && \result == id % 4294967296 &&
+              m->pool[\result].gen == id / 4294967296;
+    // spec: a stale or forged handle is rejected, never misrouted
+    ensures (id % 4294967296 >= m->cap || id / 4294967296 == 0 ||
+             m->pool[id % 4294967296].gen != id / 4294967296 ||
+             m->pool[id % 4294967296].kind != kind) ==> \result == VA_NIL; */
 static uint32_t lookup(const va_manager *m, va_job_id id, uint8_t kind)
 {
     uint32_t idx = (uint32_t)(id & VA_SLOT_MASK);
@@ -248,6 +410,8 @@ static uint32_t lookup(const va_manager *m, va_job_id id, uint8_t kind)
     return idx;
 }
 
+/*@ requires \valid_read(m) && (m->trace == \null || m->trace == &va_model_trace);
+    assigns \nothing; */
 static void trace_step(va_manager *m, va_job_id id, uint8_t kind, uint8_t ev,
                        uint8_t from, uint8_t to, uint16_t acts)
 {
@@ -262,12 +426,32 @@ static void trace_step(va_manager *m, va_job_id id, uint8_t kind, uint8_t ev,
     te.from = from;
     te.to = to;
     te.actions = acts;
+    /*@ calls va_model_trace; */
     m->trace(m->trace_ctx, &te);
 }
 
 /* ---- lifecycle steps --------------------------------------------------- */
 
 /* Feed one event to a server job: the hooks of spec/server_job.rl. */
+/*@ requires va_inv(m);
+    requires idx < m->cap && m->pool[idx].kind == VA_KIND_SERVER;
+    requires ev < VA_SJ_NEVENTS;
+    requires ev == VA_SJ_EV_EXEC_DONE ==> \valid_read(m->pending);
+    assigns *m, m->pool[0 .. m->cap - 1];
+    ensures va_inv(m) && va_frame{Pre, Post}(m);
+    behavior rejected:
+      assumes va_sj_next[m->pool[idx].state][ev] == VA_SJ_REJECT;
+      // spec: an illegal event is rejected and the state is unchanged
+      ensures \result == VA_ERR_STATE;
+      ensures m->pool[idx].kind == \old(m->pool[idx].kind);
+      ensures m->pool[idx].state == \old(m->pool[idx].state);
+      ensures m->pool[idx].gen == \old(m->pool[idx].gen);
+      assigns m->stats.rejected_events;
+    behavior accepted:
+      assumes va_sj_next[m->pool[idx].state][ev] != VA_SJ_REJECT;
+      ensures \result == VA_OK;
+    complete behaviors;
+    disjoint behaviors; */
 static int sj_step(va_manager *m, uint32_t idx, uint8_t ev)
 {
     va_job *j = &m->pool[idx];
@@ -280,6 +464,8 @@ static int sj_step(va_manager *m, uint32_t idx, uint8_t ev)
     va_result res;
     va_status status;
 
+    /*@ assert from == 0 || from == 1 || from == 2 || from == 3 || from == 4 || from == 5; */
+    /*@ assert ev == 0 || ev == 1 || ev == 2 || ev == 3 || ev == 4 || ev == 5 || ev == 6; */
     to = va_sj_next[from][ev];
     if (to == VA_SJ_REJECT) {
         /* spec: an illegal event is rejected and the state is unchanged */
@@ -288,11 +474,20 @@ static int sj_step(va_manager *m, uint32_t idx, uint8_t ev)
         return VA_ERR_STATE;
     }
     acts = va_sj_actions[from][ev];
+    /*@ assert to < VA_SJ_NSTATES; */
+    /* spec: exactly once.  A transition completes the job iff it leaves the
+     * not-yet-completed states; completed states only lead to completed
+     * states or FREE; a job becomes FREE only by a transition that
+     * releases its slot (which makes every handle to it stale). */
+    /*@ assert ((acts & VA_SJ_DO_COMPLETE) != 0) <==>
+               (!va_sj_completed(from) && (va_sj_completed(to) || to == VA_SJ_FREE)); */
+    /*@ assert va_sj_completed(from) ==> (va_sj_completed(to) || to == VA_SJ_FREE); */
+    /*@ assert ((acts & VA_SJ_DO_RELEASE) != 0) <==> to == VA_SJ_FREE; */
     q = queue_of(m, VA_KIND_SERVER, from);
     if (q != NULL) {
         q_remove(m, q, idx);
     }
-    j->state = to;
+    set_tag(m, idx, VA_KIND_SERVER, to);
     m->stats.events++;
 
     /* bookkeeping hooks, in spec order */
@@ -345,21 +540,45 @@ static int sj_step(va_manager *m, uint32_t idx, uint8_t ev)
 
     /* calls out, in spec order; the manager is consistent from here on */
     if (acts & VA_SJ_DO_EXECUTE) {
+        /*@ calls va_model_sj_execute; */
         m->sops->execute(m, id, ctx, m->ops_ctx);
     }
     if (acts & VA_SJ_DO_SEND) {
+        /*@ calls va_model_sj_send; */
         m->sops->send(m, id, ctx, &res, m->ops_ctx);
     }
     if (acts & VA_SJ_DO_COMPLETE) {
+        /*@ assert !va_sj_completed(from) && from != VA_SJ_FREE; */
+        /*@ calls va_model_sj_complete; */
         m->sops->complete(m, id, ctx, status, m->ops_ctx);
     }
     if (acts & VA_SJ_DO_CANCEL) {
+        /*@ calls va_model_sj_cancel; */
         m->sops->cancel(m, id, ctx, m->ops_ctx);
     }
     return VA_OK;
 }
 
 /* Feed one event to a client job: the hooks of spec/client_job.rl. */
+/*@ requires va_inv(m);
+    requires idx < m->cap && m->pool[idx].kind == VA_KIND_CLIENT;
+    requires ev < VA_CJ_NEVENTS;
+    requires ev == VA_CJ_EV_RESPONSE ==> \valid_read(m->pending);
+    assigns *m, m->pool[0 .. m->cap - 1];
+    ensures va_inv(m) && va_frame{Pre, Post}(m);
+    behavior rejected:
+      assumes va_cj_next[m->pool[idx].state][ev] == VA_CJ_REJECT;
+      // spec: an illegal event is rejected and the state is unchanged
+      ensures \result == VA_ERR_STATE;
+      ensures m->pool[idx].kind == \old(m->pool[idx].kind);
+      ensures m->pool[idx].state == \old(m->pool[idx].state);
+      ensures m->pool[idx].gen == \old(m->pool[idx].gen);
+      assigns m->stats.rejected_events;
+    behavior accepted:
+      assumes va_cj_next[m->pool[idx].state][ev] != VA_CJ_REJECT;
+      ensures \result == VA_OK;
+    complete behaviors;
+    disjoint behaviors; */
 static int cj_step(va_manager *m, uint32_t idx, uint8_t ev)
 {
     va_job *j = &m->pool[idx];
@@ -372,6 +591,8 @@ static int cj_step(va_manager *m, uint32_t idx, uint8_t ev)
     va_result resp;
     va_status status;
 
+    /*@ assert from == 0 || from == 1 || from == 2 || from == 3 || from == 4; */
+    /*@ assert ev == 0 || ev == 1 || ev == 2 || ev == 3 || ev == 4 || ev == 5; */
     to = va_cj_next[from][ev];
     if (to == VA_CJ_REJECT) {
         /* spec: an illegal event is rejected and the state is unchanged */
@@ -380,11 +601,20 @@ static int cj_step(va_manager *m, uint32_t idx, uint8_t ev)
         return VA_ERR_STATE;
     }
     acts = va_cj_actions[from][ev];
+    /*@ assert to < VA_CJ_NSTATES; */
+    /* spec: exactly once.  A transition completes the job iff it leaves the
+     * not-yet-completed states; completed states only lead to completed
+     * states or FREE; a job becomes FREE only by a transition that
+     * releases its slot (which makes every handle to it stale). */
+    /*@ assert ((acts & VA_CJ_DO_COMPLETE) != 0) <==>
+               (!va_cj_completed(from) && (va_cj_completed(to) || to == VA_CJ_FREE)); */
+    /*@ assert va_cj_completed(from) ==> (va_cj_completed(to) || to == VA_CJ_FREE); */
+    /*@ assert ((acts & VA_CJ_DO_RELEASE) != 0) <==> to == VA_CJ_FREE; */
     q = queue_of(m, VA_KIND_CLIENT, from);
     if (q != NULL) {
         q_remove(m, q, idx);
     }
-    j->state = to;
+    set_tag(m, idx, VA_KIND_CLIENT, to);
     m->stats.events++;
 
     if (acts & VA_CJ_DO_RELEASE_SEND) {
@@ -433,18 +663,29 @@ static int cj_step(va_manager *m, uint32_t idx, uint8_t ev)
     trace_step(m, id, VA_KIND_CLIENT, ev, from, to, acts);
 
     if (acts & VA_CJ_DO_SEND) {
+        /*@ calls va_model_cj_send; */
         m->cops->send(m, id, ctx, m->ops_ctx);
     }
     if (acts & VA_CJ_DO_ABORT) {
+        /*@ calls va_model_cj_abort; */
         m->cops->abort(m, id, ctx, m->ops_ctx);
     }
     if (acts & VA_CJ_DO_COMPLETE) {
+        /*@ assert !va_cj_completed(from) && from != VA_CJ_FREE; */
+        /*@ calls va_model_cj_complete; */
         m->cops->complete(m, id, ctx, status,
                           (acts & VA_CJ_DO_STORE_RESPONSE) ? &resp : NULL, m->ops_ctx);
     }
     return VA_OK;
 }
 
+/*@ requires va_inv(m);
+    requires idx < m->cap && m->pool[idx].kind != VA_KIND_FREE;
+    requires sj_ev < VA_SJ_NEVENTS && cj_ev < VA_CJ_NEVENTS;
+    requires sj_ev != VA_SJ_EV_EXEC_DONE && cj_ev != VA_CJ_EV_RESPONSE;
+    assigns *m, m->pool[0 .. m->cap - 1];
+    ensures va_inv(m) && va_frame{Pre, Post}(m);
+    ensures \result == VA_OK || \result == VA_ERR_STATE; */
 static int step(va_manager *m, uint32_t idx, uint8_t sj_ev, uint8_t cj_ev)
 {
     if (m->pool[idx].kind == VA_KIND_SERVER) {
@@ -457,12 +698,19 @@ static int step(va_manager *m, uint32_t idx, uint8_t sj_ev, uint8_t cj_ev)
  * Start whatever the limits allow.  Each iteration is one lifecycle event,
  * so the work is O(1) per event.  Re-entrant calls (from callbacks) return
  * at once: the outermost pump sees their effects on its next iteration. */
+/* Termination: each iteration starts one job, but call-outs may submit new
+ * ones; it is not proved (docs/proofs.md), so the loop has no variant. */
+/*@ requires va_inv(m);
+    assigns *m, m->pool[0 .. m->cap - 1];
+    ensures va_inv(m) && va_frame{Pre, Post}(m); */
 static void pump(va_manager *m)
 {
     if (m->pumping) {
         return;
     }
     m->pumping = 1;
+    /*@ loop invariant va_inv(m) && va_frame{Pre, Here}(m);
+        loop assigns *m, m->pool[0 .. m->cap - 1]; */
     for (;;) {
         if (m->exec_count < m->lim.exec_max && m->exec_q.head != VA_NIL) {
             (void)sj_step(m, m->exec_q.head, VA_SJ_EV_EXEC_START);
@@ -494,6 +742,27 @@ static void pump(va_manager *m)
 
 /* ---- public API ------------------------------------------------------------ */
 
+/*@ requires m == \null || \valid(m);
+    requires pool == \null || \valid(pool + (0 .. capacity - 1));
+    requires lim == \null || \valid_read(lim);
+    requires sops == \null || \valid_read(sops);
+    requires cops == \null || \valid_read(cops);
+    requires \separated(m, pool + (0 .. capacity - 1));
+    requires sops == \null || \separated(sops, m, pool + (0 .. capacity - 1));
+    requires cops == \null || \separated(cops, m, pool + (0 .. capacity - 1));
+    requires sops == \null || cops == \null || (
+               (sops->execute == \null || sops->execute == &va_model_sj_execute) &&
+               (sops->send == \null || sops->send == &va_model_sj_send) &&
+               (sops->complete == \null || sops->complete == &va_model_sj_complete) &&
+               (sops->cancel == \null || sops->cancel == &va_model_sj_cancel) &&
+               (cops->send == \null || cops->send == &va_model_cj_send) &&
+               (cops->abort == \null || cops->abort == &va_model_cj_abort) &&
+               (cops->complete == \null || cops->complete == &va_model_cj_complete));
+    assigns *m, pool[0 .. capacity - 1];
+    ensures \result == VA_OK || \result == VA_ERR_INVAL;
+    ensures \result == VA_OK ==> va_inv(m) && m->pool == pool && m->cap == capacity;
+    ensures (m == \null || pool == \null || sops == \null || cops == \null ||
+             capacity == 0 || capacity >= VA_NIL) ==> \result == VA_ERR_INVAL; */
 int va_manager_init(va_manager *m, va_job *pool, uint32_t capacity,
                     const va_limits *lim, const va_server_ops *sops,
                     const va_client_ops *cops, void *ops_ctx)
@@ -536,6 +805,11 @@ int va_manager_init(va_manager *m, va_job *pool, uint32_t capacity,
     m->exec_count = m->send_count = 0;
     m->server_live = m->client_live = 0;
     m->starve_streak = 0;
+    /*@ loop invariant 0 <= i <= VA_TIMEOUT_CLASSES;
+        loop invariant \forall integer c; 0 <= c < i ==>
+                         m->dl[c].head == VA_NIL && m->dl[c].tail == VA_NIL && m->dl[c].len == 0;
+        loop assigns i, m->dl[0 .. VA_TIMEOUT_CLASSES - 1];
+        loop variant VA_TIMEOUT_CLASSES - i; */
     for (i = 0; i < VA_TIMEOUT_CLASSES; i++) {
         m->dl[i].timeout = 0;
         m->dl[i].head = m->dl[i].tail = VA_NIL;
@@ -545,6 +819,11 @@ int va_manager_init(va_manager *m, va_job *pool, uint32_t capacity,
     m->pumping = 0;
     m->epoch = 0;
     m->stats = (va_manager_stats){ 0 };
+    /*@ loop invariant 0 <= i <= capacity;
+        loop invariant \forall integer k; 0 <= k < i ==>
+                         pool[k].kind == VA_KIND_FREE && va_job_ok(m, pool + k);
+        loop assigns i, pool[0 .. capacity - 1];
+        loop variant capacity - i; */
     for (i = 0; i < capacity; i++) {
         pool[i] = (va_job){ 0 };
         pool[i].gen = 1;
@@ -555,16 +834,52 @@ int va_manager_init(va_manager *m, va_job *pool, uint32_t capacity,
     }
     m->free_head = 0;
     m->free_len = capacity;
+    /* every counter starts at 0: the count over an all-free pool is 0 */
+    /*@ ghost
+      uint32_t k;
+      /@ loop invariant 0 <= k <= capacity;
+         loop invariant \forall integer s; 0 <= s < VA_NSEL ==> va_cnt(pool, k, s) == 0;
+         loop assigns k;
+         loop variant capacity - k; @/
+      for (k = 0; k < capacity; k++) {
+      }
+    */
     VA_CHECK(m);
     return VA_OK;
 }
 
+/*@ requires va_inv(m);
+    requires fn == \null || fn == &va_model_trace;
+    assigns m->trace, m->trace_ctx;
+    ensures va_inv(m); */
 void va_manager_set_trace(va_manager *m, va_trace_fn fn, void *trace_ctx)
 {
     m->trace = fn;
     m->trace_ctx = trace_ctx;
 }
 
+/*@ requires va_inv(m);
+    requires kind == VA_KIND_SERVER || kind == VA_KIND_CLIENT;
+    requires out == \null || (\valid(out) && \separated(out, m, m->pool + (0 .. m->cap - 1)));
+    assigns *m, m->pool[0 .. m->cap - 1], *out;
+    ensures va_inv(m) && va_frame{Pre, Post}(m);
+    ensures \result == VA_OK || \result == VA_ERR_BUSY || \result == VA_ERR_LIMIT ||
+            \result == VA_ERR_FULL;
+    behavior busy:
+      assumes kind == VA_KIND_SERVER && m->server_live >= m->lim.server_max;
+      // spec: a full server queue answers BUSY; nothing else changes
+      ensures \result == VA_ERR_BUSY;
+      assigns m->stats.busy_rejections;
+    behavior limit:
+      assumes kind == VA_KIND_CLIENT && m->client_live >= m->lim.client_max;
+      ensures \result == VA_ERR_LIMIT;
+      assigns m->stats.limit_rejections;
+    behavior room:
+      assumes (kind == VA_KIND_SERVER && m->server_live < m->lim.server_max) ||
+              (kind == VA_KIND_CLIENT && m->client_live < m->lim.client_max);
+      ensures \result == VA_OK || \result == VA_ERR_FULL;
+    complete behaviors;
+    disjoint behaviors; */
 static int add_job(va_manager *m, uint8_t kind, void *job_ctx, uint64_t now,
                    uint64_t timeout, va_job_id *out)
 {
@@ -603,12 +918,22 @@ static int add_job(va_manager *m, uint8_t kind, void *job_ctx, uint64_t now,
     return VA_OK;
 }
 
+/*@ requires va_inv(m);
+    requires out == \null || (\valid(out) && \separated(out, m, m->pool + (0 .. m->cap - 1)));
+    assigns *m, m->pool[0 .. m->cap - 1], *out;
+    ensures va_inv(m);
+    ensures \result == VA_ERR_BUSY ==> m->server_live == \old(m->server_live) && m->pool == \old(m->pool); */
 int va_server_job_add(va_manager *m, void *job_ctx, uint64_t now, uint64_t timeout,
                       va_job_id *out)
 {
     return add_job(m, VA_KIND_SERVER, job_ctx, now, timeout, out);
 }
 
+/*@ requires va_inv(m);
+    requires out == \null || (\valid(out) && \separated(out, m, m->pool + (0 .. m->cap - 1)));
+    assigns *m, m->pool[0 .. m->cap - 1], *out;
+    ensures va_inv(m);
+    ensures \result == VA_ERR_LIMIT ==> m->client_live == \old(m->client_live) && m->pool == \old(m->pool); */
 int va_client_job_submit(va_manager *m, void *job_ctx, uint64_t now, uint64_t timeout,
                          va_job_id *out)
 {
@@ -616,6 +941,29 @@ int va_client_job_submit(va_manager *m, void *job_ctx, uint64_t now, uint64_t ti
 }
 
 /* One event on the job named by a handle. */
+/*@ requires va_inv(m);
+    requires kind == VA_KIND_SERVER ==> ev < VA_SJ_NEVENTS;
+    requires kind == VA_KIND_CLIENT ==> ev < VA_CJ_NEVENTS;
+    requires kind == VA_KIND_SERVER || kind == VA_KIND_CLIENT;
+    requires (kind == VA_KIND_SERVER && ev == VA_SJ_EV_EXEC_DONE) ||
+             (kind == VA_KIND_CLIENT && ev == VA_CJ_EV_RESPONSE) ==> \valid_read(pending);
+    assigns *m, m->pool[0 .. m->cap - 1];
+    ensures va_inv(m) && va_frame{Pre, Post}(m);
+    ensures \result == VA_OK || \result == VA_ERR_STALE || \result == VA_ERR_STATE;
+    behavior stale:
+      assumes id % 4294967296 >= m->cap || id / 4294967296 == 0 ||
+              m->pool[id % 4294967296].gen != id / 4294967296 ||
+              m->pool[id % 4294967296].kind != kind;
+      // spec: a stale or forged handle changes nothing but a statistic
+      ensures \result == VA_ERR_STALE;
+      assigns m->stats.stale_handles;
+    behavior live:
+      assumes id % 4294967296 < m->cap && id / 4294967296 != 0 &&
+              m->pool[id % 4294967296].gen == id / 4294967296 &&
+              m->pool[id % 4294967296].kind == kind;
+      ensures \result == VA_OK || \result == VA_ERR_STATE;
+    complete behaviors;
+    disjoint behaviors; */
 static int job_event(va_manager *m, va_job_id id, uint8_t kind, uint8_t ev,
                      const va_result *pending)
 {
@@ -638,45 +986,86 @@ static int job_event(va_manager *m, va_job_id id, uint8_t kind, uint8_t ev,
 
 static const va_result va_empty_result = { 0, 0, NULL };
 
+/*@ requires va_inv(m);
+    requires result == \null || \valid_read(result);
+    assigns *m, m->pool[0 .. m->cap - 1];
+    ensures va_inv(m);
+    ensures \result == VA_OK || \result == VA_ERR_STALE || \result == VA_ERR_STATE; */
 int va_server_job_execute_done(va_manager *m, va_job_id job, const va_result *result)
 {
     return job_event(m, job, VA_KIND_SERVER, VA_SJ_EV_EXEC_DONE,
                      result != NULL ? result : &va_empty_result);
 }
 
+/*@ requires va_inv(m);
+    
+    assigns *m, m->pool[0 .. m->cap - 1];
+    ensures va_inv(m);
+    ensures \result == VA_OK || \result == VA_ERR_STALE || \result == VA_ERR_STATE; */
 int va_server_job_send_done(va_manager *m, va_job_id job)
 {
     return job_event(m, job, VA_KIND_SERVER, VA_SJ_EV_SEND_DONE, NULL);
 }
 
+/*@ requires va_inv(m);
+    
+    assigns *m, m->pool[0 .. m->cap - 1];
+    ensures va_inv(m);
+    ensures \result == VA_OK || \result == VA_ERR_STALE || \result == VA_ERR_STATE; */
 int va_server_job_cancel(va_manager *m, va_job_id job)
 {
     return job_event(m, job, VA_KIND_SERVER, VA_SJ_EV_CANCEL, NULL);
 }
 
+/*@ requires va_inv(m);
+    
+    assigns *m, m->pool[0 .. m->cap - 1];
+    ensures va_inv(m);
+    ensures \result == VA_OK || \result == VA_ERR_STALE || \result == VA_ERR_STATE; */
 int va_client_job_send_done(va_manager *m, va_job_id job)
 {
     return job_event(m, job, VA_KIND_CLIENT, VA_CJ_EV_SEND_DONE, NULL);
 }
 
+/*@ requires va_inv(m);
+    requires response == \null || \valid_read(response);
+    assigns *m, m->pool[0 .. m->cap - 1];
+    ensures va_inv(m);
+    ensures \result == VA_OK || \result == VA_ERR_STALE || \result == VA_ERR_STATE; */
 int va_client_job_read_done(va_manager *m, va_job_id job, const va_result *response)
 {
     return job_event(m, job, VA_KIND_CLIENT, VA_CJ_EV_RESPONSE,
                      response != NULL ? response : &va_empty_result);
 }
 
+/*@ requires va_inv(m);
+    
+    assigns *m, m->pool[0 .. m->cap - 1];
+    ensures va_inv(m);
+    ensures \result == VA_OK || \result == VA_ERR_STALE || \result == VA_ERR_STATE; */
 int va_client_job_cancel(va_manager *m, va_job_id job)
 {
     return job_event(m, job, VA_KIND_CLIENT, VA_CJ_EV_CANCEL, NULL);
 }
 
+/*@ requires va_inv(m);
+    assigns *m, m->pool[0 .. m->cap - 1];
+    ensures va_inv(m) && va_frame{Pre, Post}(m); */
 uint32_t va_manager_expire(va_manager *m, uint64_t now)
 {
     uint32_t fired = 0;
     uint32_t c;
 
     VA_CHECK(m);
+    /*@ loop invariant 0 <= c <= VA_TIMEOUT_CLASSES;
+        loop invariant va_inv(m) && va_frame{Pre, Here}(m);
+        loop assigns c, fired, *m, m->pool[0 .. m->cap - 1];
+        loop variant VA_TIMEOUT_CLASSES - c; */
     for (c = 0; c < VA_TIMEOUT_CLASSES; c++) {
+        /* Termination: each iteration removes the head from the list; not
+         * proved (needs list acyclicity), hence no variant. */
+        /*@ loop invariant va_inv(m) && va_frame{Pre, Here}(m);
+            loop assigns fired, *m, m->pool[0 .. m->cap - 1]; */
         while (m->dl[c].head != VA_NIL && m->pool[m->dl[c].head].deadline <= now) {
             uint32_t idx = m->dl[c].head;
             if (step(m, idx, VA_SJ_EV_TIMEOUT, VA_CJ_EV_TIMEOUT) != VA_OK) {
@@ -692,11 +1081,16 @@ uint32_t va_manager_expire(va_manager *m, uint64_t now)
     return fired;
 }
 
+/*@ requires va_inv(m);
+    assigns \nothing; */
 uint64_t va_manager_next_deadline(const va_manager *m)
 {
     uint64_t best = UINT64_MAX;
     uint32_t c;
 
+    /*@ loop invariant 0 <= c <= VA_TIMEOUT_CLASSES;
+        loop assigns c, best;
+        loop variant VA_TIMEOUT_CLASSES - c; */
     for (c = 0; c < VA_TIMEOUT_CLASSES; c++) {
         if (m->dl[c].head != VA_NIL && m->pool[m->dl[c].head].deadline < best) {
             best = m->pool[m->dl[c].head].deadline;
@@ -705,6 +1099,9 @@ uint64_t va_manager_next_deadline(const va_manager *m)
     return best;
 }
 
+/*@ requires va_inv(m);
+    assigns *m, m->pool[0 .. m->cap - 1];
+    ensures va_inv(m) && va_frame{Pre, Post}(m); */
 void va_manager_disconnect(va_manager *m)
 {
     uint32_t i;
@@ -716,6 +1113,10 @@ void va_manager_disconnect(va_manager *m)
     /* Jobs submitted from the callbacks below are born in the new epoch
      * and wait for the next stream. */
     m->pumping = 1;
+    /*@ loop invariant 0 <= i <= m->cap;
+        loop invariant va_inv(m) && va_frame{Pre, Here}(m);
+        loop assigns i, *m, m->pool[0 .. m->cap - 1];
+        loop variant m->cap - i; */
     for (i = 0; i < m->cap; i++) {
         if (m->pool[i].kind != VA_KIND_FREE && m->pool[i].epoch != m->epoch) {
             (void)step(m, i, VA_SJ_EV_DISCONNECT, VA_CJ_EV_DISCONNECT);
@@ -727,6 +1128,10 @@ void va_manager_disconnect(va_manager *m)
     VA_CHECK(m);
 }
 
+/*@ requires va_mem(m);
+    assigns \nothing;
+    ensures \result == VA_NIL || (\result < m->cap && m->pool[\result].kind != VA_KIND_FREE &&
+                                   m->pool[\result].gen == job / 4294967296); */
 uint32_t va_manager_slot(const va_manager *m, va_job_id job)
 {
     uint32_t idx = (uint32_t)(job & VA_SLOT_MASK);
@@ -739,27 +1144,42 @@ uint32_t va_manager_slot(const va_manager *m, va_job_id job)
     return idx;
 }
 
+/*@ requires va_mem(m);
+    assigns \nothing;
+    ensures \result == m->free_head; */
 uint32_t va_manager_next_slot(const va_manager *m)
 {
     return m->free_head;
 }
 
+/*@ requires va_mem(m);
+    assigns \nothing;
+    ensures slot < m->cap ==> \result == m->pool[slot].gen;
+    ensures slot >= m->cap ==> \result == 0; */
 uint32_t va_manager_slot_gen(const va_manager *m, uint32_t slot)
 {
     return slot < m->cap ? m->pool[slot].gen : 0u;
 }
 
+/*@ requires va_mem(m);
+    assigns \nothing; */
 void *va_manager_job_ctx(const va_manager *m, va_job_id job)
 {
     uint32_t idx = va_manager_slot(m, job);
     return idx == VA_NIL ? NULL : m->pool[idx].ctx;
 }
 
+/*@ requires \valid_read(m);
+    assigns \nothing;
+    ensures \result == &m->stats; */
 const va_manager_stats *va_manager_get_stats(const va_manager *m)
 {
     return &m->stats;
 }
 
+/*@ requires va_inv(m);
+    assigns \nothing;
+    ensures \result == m->server_live + m->client_live; */
 uint32_t va_manager_live(const va_manager *m)
 {
     return m->server_live + m->client_live;

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The manager invariant and the ops-callback model, in ACSL.
+ *
+ * Included only by the proof run (proofs/run.sh passes
+ * `-cpp-extra-args=-include proofs/va_manager.acsl.h`); the runtime never
+ * includes it.  The C mirror of va_inv is va_manager_valid()
+ * (runtime/va_manager_valid.c), which checks the same facts and more (full
+ * list well-formedness) in debug builds.
+ */
+#ifndef VIRTAGENT_PROOFS_VA_MANAGER_ACSL_H
+#define VIRTAGENT_PROOFS_VA_MANAGER_ACSL_H
+
+#include "virtagent/va_manager.h"
+#include "va_cj_tables.h"
+#include "va_sj_tables.h"
+
+/* Counting selectors: which jobs each counter counts. */
+#define VA_SEL_EXEC 0   /* server jobs holding an execute slot */
+#define VA_SEL_SEND 1   /* jobs holding a send slot */
+#define VA_SEL_SRV 2    /* live server jobs */
+#define VA_SEL_CLI 3    /* live client jobs */
+#define VA_SEL_SQ 4     /* server jobs QUEUED (exec_q) */
+#define VA_SEL_SX 5     /* server jobs EXECUTED (ssend_q) */
+#define VA_SEL_CQ 6     /* client jobs QUEUED (csend_q) */
+#define VA_NSEL 7
+
+/* Forward declarations of the ops models (contracts below). */
+void va_model_sj_execute(va_manager *m, va_job_id job, void *job_ctx, void *ops_ctx);
+void va_model_sj_send(va_manager *m, va_job_id job, void *job_ctx,
+                      const va_result *result, void *ops_ctx);
+void va_model_sj_complete(va_manager *m, va_job_id job, void *job_ctx,
+                          va_status status, void *ops_ctx);
+void va_model_sj_cancel(va_manager *m, va_job_id job, void *job_ctx, void *ops_ctx);
+void va_model_cj_send(va_manager *m, va_job_id job, void *job_ctx, void *ops_ctx);
+void va_model_cj_abort(va_manager *m, va_job_id job, void *job_ctx, void *ops_ctx);
+void va_model_cj_complete(va_manager *m, va_job_id job, void *job_ctx, va_status status,
+                          const va_result *response, void *ops_ctx);
+void va_model_trace(void *trace_ctx, const va_trace_event *ev);
+
+/*@
+  predicate va_sj_holds_exec(integer s) = s == VA_SJ_EXECUTING || s == VA_SJ_DRAIN_EXEC;
+  predicate va_sj_holds_send(integer s) = s == VA_SJ_SENDING || s == VA_SJ_DRAIN_SEND;
+  predicate va_cj_holds_send(integer s) =
+      s == VA_CJ_SENDING || s == VA_CJ_ANSWERED || s == VA_CJ_ABANDONED;
+  // completed: the completion callback has been made, the slot is not free yet
+  predicate va_sj_completed(integer s) = s == VA_SJ_DRAIN_EXEC || s == VA_SJ_DRAIN_SEND;
+  predicate va_cj_completed(integer s) = s == VA_CJ_ANSWERED || s == VA_CJ_ABANDONED;
+
+  logic integer va_sel(integer kind, integer state, integer s) =
+    s == VA_SEL_EXEC ? ((kind == VA_KIND_SERVER &&
+                         (state == VA_SJ_EXECUTING || state == VA_SJ_DRAIN_EXEC)) ? 1 : 0) :
+    s == VA_SEL_SEND ? (((kind == VA_KIND_SERVER &&
+                          (state == VA_SJ_SENDING || state == VA_SJ_DRAIN_SEND)) ||
+                         (kind == VA_KIND_CLIENT &&
+                          (state == VA_CJ_SENDING || state == VA_CJ_ANSWERED ||
+                           state == VA_CJ_ABANDONED))) ? 1 : 0) :
+    s == VA_SEL_SRV ? (kind == VA_KIND_SERVER ? 1 : 0) :
+    s == VA_SEL_CLI ? (kind == VA_KIND_CLIENT ? 1 : 0) :
+    s == VA_SEL_SQ ? ((kind == VA_KIND_SERVER && state == VA_SJ_QUEUED) ? 1 : 0) :
+    s == VA_SEL_SX ? ((kind == VA_KIND_SERVER && state == VA_SJ_EXECUTED) ? 1 : 0) :
+    s == VA_SEL_CQ ? ((kind == VA_KIND_CLIENT && state == VA_CJ_QUEUED) ? 1 : 0) :
+    0;
+
+  // number of jobs among p[0 .. n-1] that selector s counts
+  logic integer va_cnt{L}(va_job *p, integer n, integer s) =
+    n <= 0 ? 0 : va_cnt(p, n - 1, s) + va_sel(p[n - 1].kind, p[n - 1].state, s);
+
+  predicate va_link_ok(va_manager *m, integer l) = l == VA_NIL || (0 <= l < m->cap);
+
+  predicate va_job_ok{L}(va_manager *m, va_job *j) =
+    j->gen >= 1 &&
+    (j->kind == VA_KIND_FREE || j->kind == VA_KIND_SERVER || j->kind == VA_KIND_CLIENT) &&
+    (j->kind == VA_KIND_SERVER ==> j->state < VA_SJ_FREE) &&
+    (j->kind == VA_KIND_CLIENT ==> j->state < VA_CJ_FREE) &&
+    j->status < VA_STATUS_COUNT &&
+    (j->dl_class == VA_DL_NONE || j->dl_class < VA_TIMEOUT_CLASSES) &&
+    va_link_ok(m, j->next) && va_link_ok(m, j->prev) &&
+    va_link_ok(m, j->dl_next) && va_link_ok(m, j->dl_prev);
+
+  predicate va_queue_ok{L}(va_manager *m, va_queue *q, integer s) =
+    va_link_ok(m, q->head) && va_link_ok(m, q->tail) &&
+    q->len == va_cnt(m->pool, m->cap, s);
+
+  // the memory layout the manager relies on
+  predicate va_mem{L}(va_manager *m) =
+    \valid(m) && 0 < m->cap < VA_NIL &&
+    \valid(m->pool + (0 .. m->cap - 1)) &&
+    \separated(m, m->pool + (0 .. m->cap - 1)) &&
+    \valid_read(m->sops) && \valid_read(m->cops) &&
+    \separated(m->sops, m, m->pool + (0 .. m->cap - 1)) &&
+    \separated(m->cops, m, m->pool + (0 .. m->cap - 1)) &&
+    \separated(m->pool + (0 .. m->cap - 1), &va_sj_next[0 .. VA_SJ_NSTATES - 1][0 .. VA_SJ_NEVENTS - 1],
+               &va_sj_actions[0 .. VA_SJ_NSTATES - 1][0 .. VA_SJ_NEVENTS - 1],
+               &va_cj_next[0 .. VA_CJ_NSTATES - 1][0 .. VA_CJ_NEVENTS - 1],
+               &va_cj_actions[0 .. VA_CJ_NSTATES - 1][0 .. VA_CJ_NEVENTS - 1]) &&
+    \separated(m, &va_sj_next[0 .. VA_SJ_NSTATES - 1][0 .. VA_SJ_NEVENTS - 1],
+               &va_sj_actions[0 .. VA_SJ_NSTATES - 1][0 .. VA_SJ_NEVENTS - 1],
+               &va_cj_next[0 .. VA_CJ_NSTATES - 1][0 .. VA_CJ_NEVENTS - 1],
+               &va_cj_actions[0 .. VA_CJ_NSTATES - 1][0 .. VA_CJ_NEVENTS - 1]);
+
+  // modelling assumption: every ops slot behaves as its model (see below)
+  predicate va_ops_model{L}(va_manager *m) =
+    m->sops->execute == &va_model_sj_execute && m->sops->send == &va_model_sj_send &&
+    m->sops->complete == &va_model_sj_complete && m->sops->cancel == &va_model_sj_cancel &&
+    m->cops->send == &va_model_cj_send && m->cops->abort == &va_model_cj_abort &&
+    m->cops->complete == &va_model_cj_complete &&
+    (m->trace == \null || m->trace == &va_model_trace);
+
+  predicate va_limits_ok{L}(va_manager *m) =
+    m->lim.send_max >= 1 && m->lim.exec_max >= 1 && m->lim.client_max >= 1 &&
+    m->lim.server_max >= 1 && m->lim.starve_max >= 1 &&
+    m->lim.client_max + m->lim.server_max <= m->cap;
+
+  // THE MANAGER INVARIANT
+  predicate va_inv{L}(va_manager *m) =
+    va_mem(m) && va_ops_model(m) && va_limits_ok(m) &&
+    (\forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k)) &&
+    // each counter equals the number of jobs in the matching states
+    m->exec_count == va_cnt(m->pool, m->cap, VA_SEL_EXEC) &&
+    m->send_count == va_cnt(m->pool, m->cap, VA_SEL_SEND) &&
+    m->server_live == va_cnt(m->pool, m->cap, VA_SEL_SRV) &&
+    m->client_live == va_cnt(m->pool, m->cap, VA_SEL_CLI) &&
+    // every limit holds
+    m->exec_count <= m->lim.exec_max && m->send_count <= m->lim.send_max &&
+    m->server_live <= m->lim.server_max && m->client_live <= m->lim.client_max &&
+    // ready queues: ends in range, length = number of jobs in the queue's state
+    va_queue_ok(m, &m->exec_q, VA_SEL_SQ) &&
+    va_queue_ok(m, &m->ssend_q, VA_SEL_SX) &&
+    va_queue_ok(m, &m->csend_q, VA_SEL_CQ) &&
+    // free list and deadline lists: ends in range, lengths bounded
+    va_link_ok(m, m->free_head) && m->free_len <= m->cap &&
+    (\forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+       va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail) &&
+       m->dl[c].len <= m->cap);
+
+  // what a call-out may not change (the embedder never re-initialises a
+  // manager from inside one of its callbacks)
+  predicate va_frame{L1, L2}(va_manager *m) =
+    \at(m->pool, L1) == \at(m->pool, L2) && \at(m->cap, L1) == \at(m->cap, L2) &&
+    \at(m->lim, L1) == \at(m->lim, L2) && \at(m->sops, L1) == \at(m->sops, L2) &&
+    \at(m->cops, L1) == \at(m->cops, L2);
+*/
+
+/* ---- the ops-callback model ------------------------------------------
+ * Every ops slot may call any public manager function (re-entrancy), so
+ * its effect is modelled as: given a manager in which the invariant holds
+ * (the manager finishes its bookkeeping before calling out), it may change
+ * anything in the manager and the pool, and leaves the invariant holding.
+ * It never re-initialises the manager (pool, capacity, limits, ops fixed). */
+
+/*@ requires va_inv(m);
+    assigns *m, m->pool[0 .. m->cap - 1];
+    ensures va_inv(m);
+    ensures va_frame{Pre, Post}(m); */
+void va_model_sj_execute(va_manager *m, va_job_id job, void *job_ctx, void *ops_ctx);
+/*@ requires va_inv(m);
+    requires \valid_read(result);
+    assigns *m, m->pool[0 .. m->cap - 1];
+    ensures va_inv(m);
+    ensures va_frame{Pre, Post}(m); */
+void va_model_sj_send(va_manager *m, va_job_id job, void *job_ctx,
+                      const va_result *result, void *ops_ctx);
+/*@ requires va_inv(m);
+    requires 0 <= status < VA_STATUS_COUNT;
+    assigns *m, m->pool[0 .. m->cap - 1];
+    ensures va_inv(m);
+    ensures va_frame{Pre, Post}(m); */
+void va_model_sj_complete(va_manager *m, va_job_id job, void *job_ctx,
+                          va_status status, void *ops_ctx);
+/*@ requires va_inv(m);
+    assigns *m, m->pool[0 .. m->cap - 1];
+    ensures va_inv(m);
+    ensures va_frame{Pre, Post}(m); */
+void va_model_sj_cancel(va_manager *m, va_job_id job, void *job_ctx, void *ops_ctx);
+/*@ requires va_inv(m);
+    assigns *m, m->pool[0 .. m->cap - 1];
+    ensures va_inv(m);
+    ensures va_frame{Pre, Post}(m); */
+void va_model_cj_send(va_manager *m, va_job_id job, void *job_ctx, void *ops_ctx);
+/*@ requires va_inv(m);
+    assigns *m, m->pool[0 .. m->cap - 1];
+    ensures va_inv(m);
+    ensures va_frame{Pre, Post}(m); */
+void va_model_cj_abort(va_manager *m, va_job_id job, void *job_ctx, void *ops_ctx);
+/*@ requires va_inv(m);
+    requires 0 <= status < VA_STATUS_COUNT;
+    requires response == \null || \valid_read(response);
+    assigns *m, m->pool[0 .. m->cap - 1];
+    ensures va_inv(m);
+    ensures va_frame{Pre, Post}(m); */
+void va_model_cj_complete(va_manager *m, va_job_id job, void *job_ctx, va_status status,
+                          const va_result *response, void *ops_ctx);
+/* The trace hook gets no manager pointer: modelled as touching nothing of
+ * the manager's (it may only record the event). */
+/*@ requires \valid_read(ev);
+    assigns \nothing; */
+void va_model_trace(void *trace_ctx, const va_trace_event *ev);
+
+#endif

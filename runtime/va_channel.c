@@ -259,6 +259,20 @@ static void emit_error(va_channel *ch, int has_id, uint64_t id, uint32_t method,
     }
 }
 
+/* Dispatch table slot of a method id: spec: id = (service << 8) | index;
+ * services 1..15 with index < 32 map to (service << 5) | index, so the
+ * table has VA_METHOD_SPACE = 16 * 32 entries.  VA_NIL for any other id. */
+static uint32_t method_slot(uint32_t id)
+{
+    uint32_t svc = id >> 8;
+    uint32_t idx = id & 0xffu;
+
+    if (svc == 0u || svc >= VA_METHOD_SPACE / 32u || idx >= 32u) {
+        return VA_NIL;
+    }
+    return (svc << 5) | idx;
+}
+
 /* ---- manager ops ----------------------------------------------------------- */
 
 static va_channel *chan_of(va_manager *m)
@@ -271,7 +285,7 @@ static void s_execute(va_manager *m, va_job_id job, void *jc, void *oc)
     va_channel *ch = chan_of(m);
     uint32_t slot = (uint32_t)job;
     va_chan_slot *s = &ch->slots[slot];
-    const va_method *md = &ch->cfg.methods[ch->method_index[s->method] - 1u];
+    const va_method *md = &ch->cfg.methods[ch->method_index[method_slot(s->method)] - 1u];
     (void)jc;
     (void)oc;
     md->fn(ch, job, s->method, slot_store(ch, slot), s->len, md->ctx);
@@ -318,7 +332,7 @@ static void s_cancel(va_manager *m, va_job_id job, void *jc, void *oc)
 {
     va_channel *ch = chan_of(m);
     const va_method *md =
-        &ch->cfg.methods[ch->method_index[ch->slots[(uint32_t)job].method] - 1u];
+        &ch->cfg.methods[ch->method_index[method_slot(ch->slots[(uint32_t)job].method)] - 1u];
     (void)jc;
     (void)oc;
     if (md->cancel != NULL) {
@@ -386,8 +400,8 @@ int va_channel_init(va_channel *ch, const va_channel_config *cfg, void *mem, siz
     memset(ch, 0, sizeof *ch);
     ch->cfg = *cfg;
     for (i = 0; i < cfg->nmethods; i++) {
-        uint32_t id = cfg->methods[i].id;
-        if (id >= VA_METHOD_SPACE || cfg->methods[i].fn == NULL || ch->method_index[id] != 0u) {
+        uint32_t id = method_slot(cfg->methods[i].id);
+        if (id == VA_NIL || cfg->methods[i].fn == NULL || ch->method_index[id] != 0u) {
             return VA_ERR_INVAL;
         }
         ch->method_index[id] = (uint8_t)(i + 1u);
@@ -489,6 +503,7 @@ static void on_request(va_channel *ch, const Virtagent__Envelope *e, uint64_t no
     uint32_t method = e->has_method ? e->method : 0u;
     uint32_t len = e->has_payload ? (uint32_t)e->payload.len : 0u;
     uint32_t slot;
+    uint32_t mslot = method_slot(method);
     va_job_id job;
     int rc;
 
@@ -497,12 +512,12 @@ static void on_request(va_channel *ch, const Virtagent__Envelope *e, uint64_t no
         ch->stats.protocol_errors++;
         return;
     }
-    if (method >= VA_METHOD_SPACE || ch->method_index[method] == 0u) {
+    if (mslot == VA_NIL || ch->method_index[mslot] == 0u) {
         ch->stats.unknown_method++;
         emit_error(ch, 1, e->id, method, VIRTAGENT__STATUS_CODE__UNKNOWN_METHOD, "unknown method");
         return;
     }
-    if (!ch->cfg.methods[ch->method_index[method] - 1u].enabled) {
+    if (!ch->cfg.methods[ch->method_index[mslot] - 1u].enabled) {
         ch->stats.disabled_method++;
         emit_error(ch, 1, e->id, method, VIRTAGENT__STATUS_CODE__DISABLED, "method disabled");
         return;

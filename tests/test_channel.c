@@ -547,6 +547,58 @@ static void fault_injection_exactly_once(void **state)
                                        va_channel_get_stats(&B.ch)->framer.bad_crc));
 }
 
+/* Methods of any service 1..15 with index < 32 are served (the HostAgent
+ * methods live at 0x02xx); ids outside that space are refused at init and
+ * answered UNKNOWN_METHOD on the wire, never misrouted. */
+static void methods_of_every_service(void **state)
+{
+    va_channel ch;
+    va_channel_config cfg;
+    va_method m[3];
+    static uint8_t mem[1 << 20];
+    call_rec *host, *last, *beyond;
+    (void)state;
+
+    va_channel_config_default(&cfg);
+    m[0] = (va_method){ .id = VA_METHOD_EVENT, .name = "ev", .fn = h_echo, .enabled = 1 };
+    m[1] = (va_method){ .id = VA_METHOD_ID(15, 31), .name = "last", .fn = h_echo, .enabled = 1 };
+    m[2] = (va_method){ .id = VA_METHOD_ID(1, 32), .name = "bad", .fn = h_echo, .enabled = 1 };
+    cfg.methods = m;
+    cfg.nmethods = 3;
+    assert_true(va_channel_memory_size(&cfg) <= sizeof mem);
+    assert_int_equal(va_channel_init(&ch, &cfg, mem, sizeof mem), VA_ERR_INVAL);
+    m[2].id = VA_METHOD_ID(16, 0);
+    assert_int_equal(va_channel_init(&ch, &cfg, mem, sizeof mem), VA_ERR_INVAL);
+    m[2].id = VA_METHOD_ID(0, 1);
+    assert_int_equal(va_channel_init(&ch, &cfg, mem, sizeof mem), VA_ERR_INVAL);
+
+    /* B serves a HostAgent method and the last dispatchable id */
+    B.methods[0].id = VA_METHOD_EVENT;
+    B.methods[1].id = VA_METHOD_ID(15, 31);
+    B.methods[1].fn = h_echo;
+    cfg.methods = B.methods;
+    cfg.nmethods = 3;
+    cfg.keepalive_ms = 0;
+    cfg.dead_peer_ms = 0;
+    cfg.max_payload = 1024;
+    cfg.limits.server_max = 16;
+    free(B.mem);
+    B.mem = malloc(va_channel_memory_size(&cfg));
+    assert_non_null(B.mem);
+    assert_int_equal(va_channel_init(&B.ch, &cfg, B.mem, va_channel_memory_size(&cfg)), VA_OK);
+    assert_int_equal(va_channel_attach(&B.ch, now), VA_OK);
+    call(&A, VA_METHOD_EVENT, "host", 0, &host);
+    call(&A, VA_METHOD_ID(15, 31), "last", 0, &last);
+    call(&A, VA_METHOD_ID(2, 32), "beyond", 0, &beyond);
+    settle(&A, &B, 4096);
+    assert_int_equal(host->status, VA_STATUS_OK);
+    assert_string_equal(host->resp, "host");
+    assert_int_equal(last->status, VA_STATUS_OK);
+    assert_string_equal(last->resp, "last");
+    assert_int_equal(beyond->status, VA_STATUS_REMOTE_ERROR);
+    assert_int_equal(beyond->code, VIRTAGENT__STATUS_CODE__UNKNOWN_METHOD);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -562,6 +614,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(keepalive_and_dead_peer, setup, teardown),
         cmocka_unit_test_setup_teardown(forged_and_duplicate_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(fault_injection_exactly_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(methods_of_every_service, setup, teardown),
     };
     return cmocka_run_group_tests_name("channel", tests, NULL, NULL);
 }

@@ -183,7 +183,7 @@ struct va_channel {
     uint32_t frame_cap;          /* our largest frame payload (envelope) */
     uint32_t peer_frame_cap;     /* the peer's, from its HELLO */
     uint32_t peer_inflight;      /* the peer's server limit, from its HELLO */
-    uint8_t method_index[VA_METHOD_SPACE]; /* method id -> methods[i] + 1 */
+    uint8_t method_index[VA_METHOD_SPACE]; /* (service << 5 | index) -> methods[i] + 1 */
     uint8_t attached;
     uint8_t hello_seen;
     uint64_t last_rx, last_tx;

@@ -28,7 +28,8 @@ enum va_fr_res {
     VA_FR_INTERNAL      /* a bounds check failed: cannot happen if va_framer_valid */
 };
 
-/* Bulk copy step of the payload action (bytes). */
+/* Bulk copy steps of the payload action (bytes): speed only, any sizes work. */
+#define VA_FR_BIG_STEP 64u
 #define VA_FR_STEP 8u
 
 static uint32_t va_fr_le32(const uint8_t *p)
@@ -329,6 +330,15 @@ tr14:
         if (end > f->cap || end < VA_FRAME_OVERHEAD || w >= end) {
             f->res = VA_FR_INTERNAL;
             {p++; goto _out;}
+        }
+        while (w + VA_FR_BIG_STEP <= end && pe - q >= (ptrdiff_t)VA_FR_BIG_STEP) {
+            uint8_t t[VA_FR_BIG_STEP];
+            /* Through a temporary: a rescanned source may overlap buf.
+             * Constant size, so the compiler inlines both copies. */
+            memcpy(t, q, VA_FR_BIG_STEP);
+            memcpy(f->buf + w, t, VA_FR_BIG_STEP);
+            w += VA_FR_BIG_STEP;
+            q += VA_FR_BIG_STEP;
         }
         while (w + VA_FR_STEP <= end && pe - q >= (ptrdiff_t)VA_FR_STEP) {
             memmove(f->buf + w, q, VA_FR_STEP);

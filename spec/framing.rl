@@ -6,6 +6,7 @@
  */
 #include "virtagent/va_framing.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "va_crc32c.h"
@@ -20,7 +21,8 @@ enum va_fr_res {
     VA_FR_INTERNAL      /* a bounds check failed: cannot happen if va_framer_valid */
 };
 
-/* Bulk copy step of the payload action (bytes). */
+/* Bulk copy steps of the payload action (bytes): speed only, any sizes work. */
+#define VA_FR_BIG_STEP 64u
 #define VA_FR_STEP 8u
 
 static uint32_t va_fr_le32(const uint8_t *p)
@@ -84,18 +86,27 @@ static uint32_t va_fr_le32(const uint8_t *p)
     }
 
     # Payload and trailer: copied in bulk, min(remaining, available) at once,
-    # 8 bytes per step. Each step is bounds-checked on its own indices
-    # (write: w + 8 <= need <= cap; read: 8 <= pe - q) so Eva needs no
+    # 64 then 8 bytes per step. Each step is bounds-checked on its own indices
+    # (write: w + 8 <= need <= cap; read: pe - q >= 8) so Eva needs no
     # relation between them. memmove: a rescanned source overlaps buf.
     action copy {
         const uint8_t *q = p;
         uint32_t w = f->fill;
         uint32_t end = f->need;
-        if (end > f->cap || w >= end) {
+        if (end > f->cap || end < VA_FRAME_OVERHEAD || w >= end) {
             f->res = VA_FR_INTERNAL;
             fbreak;
         }
-        while (w + VA_FR_STEP <= end && (size_t)(pe - q) >= VA_FR_STEP) {
+        while (w + VA_FR_BIG_STEP <= end && pe - q >= (ptrdiff_t)VA_FR_BIG_STEP) {
+            uint8_t t[VA_FR_BIG_STEP];
+            /* Through a temporary: a rescanned source may overlap buf.
+             * Constant size, so the compiler inlines both copies. */
+            memcpy(t, q, VA_FR_BIG_STEP);
+            memcpy(f->buf + w, t, VA_FR_BIG_STEP);
+            w += VA_FR_BIG_STEP;
+            q += VA_FR_BIG_STEP;
+        }
+        while (w + VA_FR_STEP <= end && pe - q >= (ptrdiff_t)VA_FR_STEP) {
             memmove(f->buf + w, q, VA_FR_STEP);
             w += VA_FR_STEP;
             q += VA_FR_STEP;
@@ -253,13 +264,14 @@ void va_framer_reset(va_framer *f)
  */
 static void va_framer_drop_header(va_framer *f)
 {
-    uint8_t tmp[VA_FRAME_HEADER_SIZE];
+    uint8_t tmp[VA_FRAME_HEADER_SIZE] = { 0 };
     uint32_t k = 0u;
     uint32_t i;
 
     f->stats.garbage_bytes++;
     f->lost = 1u;
-    for (i = 1u; i < f->fill && i < VA_FRAME_HEADER_SIZE && i < f->cap; i++) {
+    for (i = 1u; i < f->fill && i < VA_FRAME_HEADER_SIZE && i < f->cap && k < VA_FRAME_HEADER_SIZE;
+         i++) {
         tmp[k] = f->buf[i];
         k++;
     }
@@ -316,12 +328,31 @@ int va_framer_feed(va_framer *f, const uint8_t *in, size_t in_len, size_t *consu
         size_t n = 0u;
 
         /* Sources in order: header queue, dropped-frame bytes, then input. */
-        if (f->hq_pos < f->hq_len && f->hq_len <= VA_FRAME_HEADER_SIZE) {
-            r = va_framer_exec(f, f->hq + f->hq_pos, f->hq + f->hq_len, &n);
+        if (f->hq_pos < f->hq_len) {
+            uint32_t end = f->hq_len;
+            /* Proof hint (Eva): one analysis state per end, so the machine's
+             * `p == pe` test bounds p. No effect on the compiled code. */
+            /*@ split end; */
+            if (end > VA_FRAME_HEADER_SIZE || f->hq_pos >= end) {
+                /* Unreachable while va_framer_valid(f); tested after the
+                 * split so both ends are exact in each analysis state. */
+                f->hq_pos = 0u;
+                f->hq_len = 0u;
+                continue;
+            }
+            r = va_framer_exec(f, f->hq + f->hq_pos, f->hq + end, &n);
             f->hq_pos += (uint32_t)n;
             f->once = f->fill;
-        } else if (f->rs_pos < f->rs_end && f->rs_end <= f->cap) {
-            r = va_framer_exec(f, f->buf + f->rs_pos, f->buf + f->rs_end, &n);
+        } else if (f->rs_pos < f->rs_end) {
+            uint32_t end = f->rs_end;
+            /*@ split end; */
+            if (end > f->cap || f->rs_pos >= end) {
+                /* Unreachable while va_framer_valid(f); see above. */
+                f->rs_pos = 0u;
+                f->rs_end = 0u;
+                continue;
+            }
+            r = va_framer_exec(f, f->buf + f->rs_pos, f->buf + end, &n);
             f->rs_pos += (uint32_t)n;
             f->once = f->fill;
         } else {

@@ -355,8 +355,10 @@ tr14:
         p = q - 1;
         if (w == end) {
             uint32_t plen = end - VA_FRAME_OVERHEAD;
-            /* spec: trailer = CRC-32C of the payload, LE. */
-            if (va_crc32c(f->buf + VA_FRAME_HEADER_SIZE, plen) ==
+            /* spec: trailer = CRC-32C of header and payload, LE.  Covering
+             * the header keeps a cut header from passing as a frame whose
+             * payload and trailer are the next frame's header. */
+            if (va_crc32c(f->buf, VA_FRAME_HEADER_SIZE + plen) ==
                 va_fr_le32(f->buf + VA_FRAME_HEADER_SIZE + plen)) {
                 f->res = VA_FR_FRAME;
             } else {

@@ -42,9 +42,9 @@ int va_frame_seal(uint8_t *out, size_t cap, uint32_t payload_len, uint32_t max_p
     out[3] = 0u;
     va_frame_put_le32(out + VA_FRAME_LEN_OFFSET, payload_len);
     va_frame_put_le32(out + VA_FRAME_HCRC_OFFSET, va_crc32c(out, VA_FRAME_HCRC_COVER));
-    /* spec: trailer = CRC-32C of the payload, LE. */
+    /* spec: trailer = CRC-32C of header and payload, LE. */
     va_frame_put_le32(out + VA_FRAME_HEADER_SIZE + payload_len,
-                      va_crc32c(out + VA_FRAME_HEADER_SIZE, payload_len));
+                      va_crc32c(out, VA_FRAME_HEADER_SIZE + payload_len));
     /* Bounded by VA_FRAME_PAYLOAD_LIMIT + overhead, so it fits an int. */
     ret = (int)va_frame_size(payload_len);
 done:

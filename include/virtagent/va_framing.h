@@ -27,7 +27,7 @@
 #define VA_FRAME_HCRC_COVER 8u     /* header CRC covers header bytes 0..7 */
 #define VA_FRAME_LEN_OFFSET 4u
 #define VA_FRAME_HCRC_OFFSET 8u
-#define VA_FRAME_TRAILER_SIZE 4u   /* CRC-32C of the payload, LE */
+#define VA_FRAME_TRAILER_SIZE 4u   /* CRC-32C of header + payload, LE */
 #define VA_FRAME_OVERHEAD (VA_FRAME_HEADER_SIZE + VA_FRAME_TRAILER_SIZE)
 /*
  * Absolute ceiling on any configured max payload (1 GiB): keeps every frame

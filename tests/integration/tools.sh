@@ -32,12 +32,21 @@ ok() { echo "ok - $*"; }
 # start_agent [options...]: agent on $SOCK, log in $T/agent.log, pid in AGENT.
 # Not under timeout(1), so AGENT is the agent's own pid (kill -9 must reach
 # it); the EXIT trap bounds its life.
+listening_lines() {
+    n=$(grep -c "listening on" "$T/agent.log" 2>/dev/null) || true
+    echo "${n:-0}"
+}
+
 start_agent() {
+    # Wait for this agent's own "listening" line: after a kill -9 the old
+    # socket file is still there, so its presence proves nothing.
+    before=$(listening_lines)
     "$VIRTAGENT" -m unix-listen -p "$SOCK" --dry-run -v "$@" >>"$T/agent.log" 2>&1 &
     AGENT=$!
     PIDS="$PIDS $AGENT"
     i=0
-    while [ ! -S "$SOCK" ] && [ $i -lt 100 ]; do
+    while [ "$(listening_lines)" -le "$before" ] &&
+          [ $i -lt 250 ]; do
         sleep 0.02
         i=$((i + 1))
     done

@@ -33,7 +33,7 @@ why3 config detect >"$bld/why3-detect.log" 2>&1 || { cat "$bld/why3-detect.log";
 
 # ---- options, in one place ---------------------------------------------------
 CPP="-cpp-extra-args=-I$top/include -I$top/gen -I$top/runtime -include $top/proofs/va_manager.acsl.h"
-WP_OPTS="-wp -wp-rte -wp-prover z3,cvc4 -wp-par 2 -wp-timeout 10 -wp-no-warn-memory-model"
+WP_OPTS="-wp -wp-rte -wp-prover z3,cvc4 -wp-par 2 -wp-timeout 30 -wp-no-warn-memory-model"
 GATE="-then -report-classify -report-unclassified-unknown ERROR"
 EVA_OPTS="-eva -eva-precision 3 -eva-warn-key alarm=error"
 # Functions of runtime/va_manager.c whose goals are all proved (the gate).

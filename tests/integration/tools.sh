@@ -32,12 +32,19 @@ ok() { echo "ok - $*"; }
 # start_agent [options...]: agent on $SOCK, log in $T/agent.log, pid in AGENT.
 # Not under timeout(1), so AGENT is the agent's own pid (kill -9 must reach
 # it); the EXIT trap bounds its life.
+# Ready means this agent logged "listening on": a stale socket left by a
+# killed agent exists before the new one replaces it, so -S alone races.
+listening_count() {
+    if [ -f "$T/agent.log" ]; then grep -c "listening on" "$T/agent.log"; else echo 0; fi
+}
 start_agent() {
+    n0=$(listening_count)
     "$VIRTAGENT" -m unix-listen -p "$SOCK" --dry-run -v "$@" >>"$T/agent.log" 2>&1 &
     AGENT=$!
     PIDS="$PIDS $AGENT"
     i=0
-    while [ ! -S "$SOCK" ] && [ $i -lt 100 ]; do
+    while [ "$(listening_count)" -le "$n0" ] &&
+          [ $i -lt 250 ]; do
         sleep 0.02
         i=$((i + 1))
     done

@@ -701,6 +701,15 @@ int va_channel_input(va_channel *ch, const uint8_t *data, size_t len, uint64_t n
     if (len != 0u) {
         ch->last_rx = now;
         ch->stats.bytes_in += len;
+        /* spec: every call has a deadline.  Deadlines up to `now` fire
+         * before the bytes of `now` are read, so a reply that arrives
+         * after its call's deadline is late whatever order the embedder
+         * reports readiness and time in (no tick in between). */
+        (void)va_manager_expire(&ch->m, now);
+        if (!ch->attached) {
+            /* a completion callback detached the channel */
+            return VA_OK;
+        }
     }
     while (len != 0u) {
         size_t used = 0;

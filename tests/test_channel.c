@@ -366,6 +366,33 @@ static void timeout_then_late_reply_dropped(void **state)
     assert_int_equal(c->done, 1);
 }
 
+/* Regression (found by tests/soak): a reply fed at a `now` past the call's
+ * deadline, with no tick in between (the embedder read before it ticked,
+ * e.g. epoll reported the readable socket and the deadline in one wake-up),
+ * was delivered as OK.  The deadline wins: the call times out, the reply is
+ * late. */
+static void reply_after_deadline_without_tick(void **state)
+{
+    (void)state;
+    call_rec *c;
+    call(&A, M_ASYNC, "slow", 50, &c);
+    settle(&A, &B, 4096);
+    assert_int_equal(va_channel_reply(&B.ch, B.held[0], 0, (const uint8_t *)"late", 4), VA_OK);
+    now += 60;
+    move(&B, &A, 4096, SIZE_MAX);
+    assert_int_equal(c->done, 1);
+    assert_int_equal(c->status, VA_STATUS_TIMED_OUT);
+    assert_int_equal(va_channel_get_stats(&A.ch)->late_replies, 1);
+    /* a reply inside its deadline is still delivered */
+    call(&A, M_ASYNC, "quick", 50, &c);
+    settle(&A, &B, 4096);
+    assert_int_equal(va_channel_reply(&B.ch, B.held[1], 0, (const uint8_t *)"ok", 2), VA_OK);
+    now += 49;
+    move(&B, &A, 4096, SIZE_MAX);
+    assert_int_equal(c->status, VA_STATUS_OK);
+    settle(&A, &B, 4096);
+}
+
 static void garbage_between_and_inside_frames(void **state)
 {
     (void)state;
@@ -636,6 +663,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(busy_when_queue_full, setup, teardown),
         cmocka_unit_test_setup_teardown(cancel_travels_to_peer, setup, teardown),
         cmocka_unit_test_setup_teardown(timeout_then_late_reply_dropped, setup, teardown),
+        cmocka_unit_test_setup_teardown(reply_after_deadline_without_tick, setup, teardown),
         cmocka_unit_test_setup_teardown(garbage_between_and_inside_frames, setup, teardown),
         cmocka_unit_test_setup_teardown(detach_completes_and_reattach_works, setup, teardown),
         cmocka_unit_test_setup_teardown(keepalive_and_dead_peer, setup, teardown),

@@ -53,6 +53,9 @@
 #define SHUTDOWN_FLUSH_MS 2000
 /* How long AGENT_STOPPING may take to leave at SIGTERM. */
 #define STOP_FLUSH_MS 500
+/* Largest --test-events-per-heartbeat: the host's in-flight limit (64 by
+ * default) refuses more anyway. */
+#define TEST_EVENTS_MAX 1024u
 /* Delayed (test) requests held at once; exec_max bounds it further. */
 #define HELD_MAX 64u
 #define NGUEST 4u
@@ -73,6 +76,7 @@ typedef struct opts {
     int verbose;
     uint32_t heartbeat_ms;
     uint32_t test_delay_ms;
+    uint32_t test_events;
 } opts;
 
 typedef struct held {
@@ -100,6 +104,11 @@ typedef struct agent {
     bool open_failed_logged;
     held held[HELD_MAX];
     uint64_t heartbeats;
+    /* guest -> host calls: made, refused at call time (limit), and how
+     * each completed (exactly once, indexed by va_status) */
+    uint64_t host_calls, host_refused;
+    uint64_t host_done[VA_STATUS_COUNT];
+    size_t chmem_size;
 } agent;
 
 static agent A;
@@ -165,6 +174,10 @@ static void usage(FILE *f)
 "  -n, --dry-run            log the shutdown command instead of running it\n"
 "      --test-delay-ms=N    TESTING ONLY: answer Info after N ms (a slow method for\n"
 "                           timeout and cancel tests)\n"
+"      --test-events-per-heartbeat=N\n"
+"                           TESTING ONLY: send N HEARTBEAT events per period (at\n"
+"                           most %u; the soak test's guest->host load); calls the\n"
+"                           host's in-flight limit refuses are counted, not logged\n"
 "  -V, --version            print the version and exit\n"
 "  -h, --help               print this help and exit\n"
 "\n"
@@ -175,8 +188,9 @@ static void usage(FILE *f)
 "On each host connection the agent sends HostAgent.Announce (version and\n"
 "methods) after the host's HELLO, then HEARTBEAT events; SHUTDOWN_STARTED\n"
 "before a shutdown command runs, AGENT_STOPPING on SIGTERM/SIGINT.\n"
+"SIGUSR1 logs the counters (host calls, channel stats, memory); so does a stop.\n"
 "Exit status: 0 stopped by a signal, 1 runtime failure, 2 usage or config error.\n",
-            DEFAULT_HEARTBEAT_MS);
+            DEFAULT_HEARTBEAT_MS, TEST_EVENTS_MAX);
 }
 
 static int copy_opt(char *dst, size_t cap, const char *src, const char *what)
@@ -256,6 +270,16 @@ static int set_opt(opts *o, const char *key, const char *val)
         return parse_u32(val, &o->heartbeat_ms, key);
     } else if (strcmp(key, "test-delay-ms") == 0) {
         return parse_u32(val, &o->test_delay_ms, key);
+    } else if (strcmp(key, "test-events-per-heartbeat") == 0) {
+        if (parse_u32(val, &o->test_events, key) != 0) {
+            return -1;
+        }
+        if (o->test_events > TEST_EVENTS_MAX) {
+            fprintf(stderr, "virtagent: test-events-per-heartbeat: at most %u\n",
+                    TEST_EVENTS_MAX);
+            return -1;
+        }
+        return 0;
     }
     fprintf(stderr, "virtagent: unknown option '%s'\n", key);
     return -1;
@@ -324,6 +348,7 @@ static const struct option longopts[] = {
     { "shutdown-command", required_argument, NULL, 'S' },
     { "dry-run", no_argument, NULL, 'n' },
     { "test-delay-ms", required_argument, NULL, 'T' },
+    { "test-events-per-heartbeat", required_argument, NULL, 'E' },
     { "version", no_argument, NULL, 'V' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
@@ -372,6 +397,7 @@ static int parse_args(opts *o, int argc, char **argv)
         case 'S': rc = set_opt(o, "shutdown-command", optarg); break;
         case 'n': o->dry_run = true; break;
         case 'T': rc = set_opt(o, "test-delay-ms", optarg); break;
+        case 'E': rc = set_opt(o, "test-events-per-heartbeat", optarg); break;
         case 'V': printf("virtagent %s (protocol %u)\n", VA_VERSION, VA_PROTOCOL_VERSION); return 1;
         case 'h': usage(stdout); return 1;
         default: usage(stderr); return -1;
@@ -441,6 +467,9 @@ static void host_call_done(va_channel *ch, va_job_id job, va_status st, int32_t 
     (void)job;
     (void)resp;
     (void)len;
+    if ((uint32_t)st < sizeof A.host_done / sizeof A.host_done[0]) {
+        A.host_done[st]++;
+    }
     if (st == VA_STATUS_OK) {
         vlog(LOG_DEBUG, "%s: ok", vt_method_name((uint32_t)(uintptr_t)ctx, n, sizeof n));
     } else {
@@ -449,7 +478,9 @@ static void host_call_done(va_channel *ch, va_job_id job, va_status st, int32_t 
     }
 }
 
-static void host_call(uint32_t method, const ProtobufCMessage *req)
+/* quiet: a refusal for the in-flight limit is counted, not logged (the
+ * test event burst hits it by design). */
+static int host_call(uint32_t method, const ProtobufCMessage *req, bool quiet)
 {
     uint8_t buf[VA_DEFAULT_MAX_PAYLOAD];
     size_t len = 0;
@@ -457,18 +488,24 @@ static void host_call(uint32_t method, const ProtobufCMessage *req)
     int rc;
 
     if (!va_link_is_up(&A.link)) {
-        return;
+        return VA_ERR_CLOSED;
     }
     rc = va_codec_encode_payload(method, false, req, buf, sizeof buf, &len);
     if (rc == VA_OK) {
         rc = va_channel_call(&A.ch, method, buf, (uint32_t)len, va_loop_now_ms(),
                              HOST_CALL_TIMEOUT_MS, host_call_done, (void *)(uintptr_t)method, &job);
     }
-    if (rc != VA_OK) {
+    if (rc == VA_OK) {
+        A.host_calls++;
+    } else if (rc == VA_ERR_LIMIT) {
+        A.host_refused++;
+    }
+    if (rc != VA_OK && !(quiet && rc == VA_ERR_LIMIT)) {
         char n[48];
         vlog(LOG_WARNING, "cannot call %s: %s", vt_method_name(method, n, sizeof n),
              va_strerror(rc));
     }
+    return rc;
 }
 
 static uint64_t realtime_ms(void)
@@ -478,7 +515,7 @@ static uint64_t realtime_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-static void send_event(Virtagent__EventRequest__Kind kind, const char *text)
+static int send_event(Virtagent__EventRequest__Kind kind, const char *text, bool quiet)
 {
     Virtagent__EventRequest ev = VIRTAGENT__EVENT_REQUEST__INIT;
     ev.has_kind = 1;
@@ -486,7 +523,7 @@ static void send_event(Virtagent__EventRequest__Kind kind, const char *text)
     ev.has_timestamp_ms = 1;
     ev.timestamp_ms = realtime_ms();
     ev.text = (char *)(uintptr_t)text;
-    host_call(VA_METHOD_EVENT, &ev.base);
+    return host_call(VA_METHOD_EVENT, &ev.base, quiet);
 }
 
 static void fill_method_infos(Virtagent__MethodInfo *mi, Virtagent__MethodInfo **ptrs)
@@ -514,7 +551,7 @@ static void announce(void)
     req.agent_version = (char *)(uintptr_t)VA_VERSION;
     req.n_capabilities = NGUEST;
     req.capabilities = ptrs;
-    host_call(VA_METHOD_ANNOUNCE, &req.base);
+    (void)host_call(VA_METHOD_ANNOUNCE, &req.base, false);
 }
 
 static void on_channel_event(va_channel *ch, const va_channel_event *ev, void *ctx)
@@ -538,7 +575,13 @@ static void on_heartbeat(va_loop *loop, const va_loop_event *ev, void *arg)
     (void)arg;
     if (va_link_is_up(&A.link) && A.hello_seen) {
         A.heartbeats++;
-        send_event(VIRTAGENT__EVENT_REQUEST__KIND__HEARTBEAT, NULL);
+        (void)send_event(VIRTAGENT__EVENT_REQUEST__KIND__HEARTBEAT, NULL, false);
+        /* testing only: a burst, until the host's in-flight limit refuses */
+        for (uint32_t i = 1; i < A.o.test_events; i++) {
+            if (send_event(VIRTAGENT__EVENT_REQUEST__KIND__HEARTBEAT, NULL, true) != VA_OK) {
+                break;
+            }
+        }
         va_link_kick(&A.link);
     }
 }
@@ -826,7 +869,7 @@ static void h_shutdown(va_channel *ch, va_job_id job, uint32_t method, const uin
      * host hears SHUTDOWN_STARTED before the command runs */
     reply_msg(ch, job, method, &resp.base);
     snprintf(text, sizeof text, "%s%s", mode, A.o.dry_run ? " (dry run)" : "");
-    send_event(VIRTAGENT__EVENT_REQUEST__KIND__SHUTDOWN_STARTED, text);
+    (void)send_event(VIRTAGENT__EVENT_REQUEST__KIND__SHUTDOWN_STARTED, text, false);
     if (va_link_drain(&A.link, SHUTDOWN_FLUSH_MS) != VA_OK) {
         vlog(LOG_WARNING, "shutdown: reply not flushed to the host, going ahead");
     }
@@ -948,9 +991,55 @@ static void on_accept(va_loop *loop, const va_loop_event *ev, void *arg)
 
 /* ---- signals, pidfile ------------------------------------------------------------ */
 
+/* One line of counters (SIGUSR1 and at stop): what the soak and flood tests
+ * compare with the host's view.  Keys are stable: key=value, space separated. */
+static void log_stats(void)
+{
+    const va_channel_stats *s = va_channel_get_stats(&A.ch);
+    const va_framer_stats *f = &s->framer;
+
+    vlog(LOG_INFO,
+         "stats: heartbeats=%llu host_calls=%llu host_refused=%llu host_ok=%llu "
+         "host_remote_error=%llu host_cancelled=%llu host_timed_out=%llu "
+         "host_disconnected=%llu host_rejected=%llu live=%u chmem=%zu "
+         "frames_in=%llu frames_out=%llu bytes_in=%llu bytes_out=%llu requests_in=%llu "
+         "responses_out=%llu errors_out=%llu responses_in=%llu errors_in=%llu "
+         "cancels_in=%llu busy_sent=%llu late_replies=%llu duplicate_replies=%llu "
+         "unknown_cancels=%llu duplicate_ids=%llu control_dropped=%llu decode_errors=%llu "
+         "protocol_errors=%llu unknown_method=%llu too_big=%llu arena_failures=%llu "
+         "dead_peer=%llu attaches=%llu detaches=%llu garbage_bytes=%llu bad_header=%llu "
+         "oversize=%llu bad_crc=%llu resyncs=%llu",
+         (unsigned long long)A.heartbeats, (unsigned long long)A.host_calls,
+         (unsigned long long)A.host_refused, (unsigned long long)A.host_done[VA_STATUS_OK],
+         (unsigned long long)A.host_done[VA_STATUS_REMOTE_ERROR],
+         (unsigned long long)A.host_done[VA_STATUS_CANCELLED],
+         (unsigned long long)A.host_done[VA_STATUS_TIMED_OUT],
+         (unsigned long long)A.host_done[VA_STATUS_DISCONNECTED],
+         (unsigned long long)A.host_done[VA_STATUS_REJECTED], va_channel_live(&A.ch),
+         A.chmem_size, (unsigned long long)s->frames_in, (unsigned long long)s->frames_out,
+         (unsigned long long)s->bytes_in, (unsigned long long)s->bytes_out,
+         (unsigned long long)s->requests_in, (unsigned long long)s->responses_out,
+         (unsigned long long)s->errors_out, (unsigned long long)s->responses_in,
+         (unsigned long long)s->errors_in, (unsigned long long)s->cancels_in,
+         (unsigned long long)s->busy_sent, (unsigned long long)s->late_replies,
+         (unsigned long long)s->duplicate_replies, (unsigned long long)s->unknown_cancels,
+         (unsigned long long)s->duplicate_ids, (unsigned long long)s->control_dropped,
+         (unsigned long long)s->decode_errors, (unsigned long long)s->protocol_errors,
+         (unsigned long long)s->unknown_method, (unsigned long long)s->too_big,
+         (unsigned long long)s->arena_failures, (unsigned long long)s->dead_peer,
+         (unsigned long long)s->attaches, (unsigned long long)s->detaches,
+         (unsigned long long)f->garbage_bytes, (unsigned long long)f->bad_header,
+         (unsigned long long)f->oversize, (unsigned long long)f->bad_crc,
+         (unsigned long long)f->resyncs);
+}
+
 static void on_signal(va_loop *loop, const va_loop_event *ev, void *arg)
 {
     (void)arg;
+    if (ev->signo == SIGUSR1) {
+        log_stats();
+        return;
+    }
     if (ev->signo == SIGCHLD) {
         int status;
         pid_t pid;
@@ -966,7 +1055,7 @@ static void on_signal(va_loop *loop, const va_loop_event *ev, void *arg)
     }
     vlog(LOG_INFO, "signal %d: stopping", ev->signo);
     if (va_link_is_up(&A.link) && A.hello_seen) {
-        send_event(VIRTAGENT__EVENT_REQUEST__KIND__AGENT_STOPPING, NULL);
+        (void)send_event(VIRTAGENT__EVENT_REQUEST__KIND__AGENT_STOPPING, NULL, false);
         (void)va_link_drain(&A.link, STOP_FLUSH_MS);
     }
     va_loop_stop(loop);
@@ -1027,6 +1116,7 @@ static int setup_channel(void)
     cfg.agent_version = VA_VERSION;
     cfg.on_event = on_channel_event;
     need = va_channel_memory_size(&cfg);
+    A.chmem_size = need;
     A.chmem = malloc(need);
     if (A.chmem == NULL || va_channel_init(&A.ch, &cfg, A.chmem, need) != VA_OK) {
         fprintf(stderr, "virtagent: cannot set up the channel\n");
@@ -1037,7 +1127,7 @@ static int setup_channel(void)
 
 int main(int argc, char **argv)
 {
-    static const int stop_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
+    static const int stop_signals[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGUSR1 };
     uint32_t id;
     int rc;
 
@@ -1099,6 +1189,7 @@ int main(int argc, char **argv)
     }
     rc = va_loop_run(&A.loop);
     va_link_close(&A.link);
+    log_stats();
     if (A.listening) {
         (void)va_listener_close(&A.lis);
     }

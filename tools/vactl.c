@@ -62,6 +62,7 @@ typedef struct ctl {
     enum { MODE_ONESHOT, MODE_SESSION, MODE_BENCH } mode;
     /* runtime */
     va_loop loop;
+    bool loop_up;
     va_channel ch;
     void *chmem;
     va_link link;
@@ -737,6 +738,7 @@ static int connect_agent(void)
         fprintf(stderr, "vactl: cannot create the event loop\n");
         return EXIT_CONN;
     }
+    C.loop_up = true;
     rc = va_transport_open(&s, &addr, (int)C.timeout_ms);
     if (rc != VA_OK) {
         fprintf(stderr, "vactl: cannot connect to %s:%s: %s%s%s\n", va_addr_kind_name(addr.kind),
@@ -807,7 +809,7 @@ static int run_bench(int argc, char **argv)
     return EXIT_OK;
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
     const char *cmd;
     int c;
@@ -913,4 +915,15 @@ int main(int argc, char **argv)
         va_link_close(&C.link);
         return C.exit_code;
     }
+}
+
+int main(int argc, char **argv)
+{
+    int rc = run(argc, argv);
+    /* leave no descriptor behind (valgrind --track-fds checks it) */
+    if (C.loop_up) {
+        va_loop_fini(&C.loop);
+    }
+    free(C.chmem);
+    return rc;
 }

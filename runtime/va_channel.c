@@ -297,13 +297,16 @@ static void s_send(va_manager *m, va_job_id job, void *jc, const va_result *res,
     va_chan_slot *s = &ch->slots[(uint32_t)job];
     va_envelope_storage st = VA_ENVELOPE_STORAGE_INIT;
     Virtagent__Envelope *env;
+    /* the envelope borrows the error text until emit_job encodes it, so
+     * the text lives as long as the envelope (fuzz finding
+     * error_reply_text_out_of_scope: it was scoped to the else branch) */
+    char text[VA_ERROR_TEXT_MAX + 1u];
     (void)jc;
     (void)oc;
     if (res->code == VA_RESULT_CODE_OK) {
         env = va_envelope_response(&st, s->peer_id, s->method, res->data, res->len);
         ch->stats.responses_out++;
     } else {
-        char text[VA_ERROR_TEXT_MAX + 1u];
         uint32_t n = res->len < VA_ERROR_TEXT_MAX ? res->len : VA_ERROR_TEXT_MAX;
         if (n != 0u) {
             memcpy(text, res->data, n);

@@ -347,6 +347,24 @@ static void cancel_travels_to_peer(void **state)
     assert_int_equal(c->done, 1);
 }
 
+/* Regression (fuzz finding error_reply_text_out_of_scope): the text of an
+ * error reply reaches the caller intact. */
+static void error_reply_text_reaches_caller(void **state)
+{
+    (void)state;
+    call_rec *c;
+    call(&A, M_ASYNC, "job", 0, &c);
+    settle(&A, &B, 4096);
+    assert_int_equal(B.nheld, 1);
+    assert_int_equal(va_channel_reply(&B.ch, B.held[0], 9, (const uint8_t *)"handler failed", 14),
+                     VA_OK);
+    settle(&A, &B, 4096);
+    assert_int_equal(c->done, 1);
+    assert_int_equal(c->status, VA_STATUS_REMOTE_ERROR);
+    assert_int_equal(c->code, 9);
+    assert_string_equal(c->resp, "handler failed");
+}
+
 static void timeout_then_late_reply_dropped(void **state)
 {
     (void)state;
@@ -662,6 +680,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(peer_limits_from_hello, setup, teardown),
         cmocka_unit_test_setup_teardown(busy_when_queue_full, setup, teardown),
         cmocka_unit_test_setup_teardown(cancel_travels_to_peer, setup, teardown),
+        cmocka_unit_test_setup_teardown(error_reply_text_reaches_caller, setup, teardown),
         cmocka_unit_test_setup_teardown(timeout_then_late_reply_dropped, setup, teardown),
         cmocka_unit_test_setup_teardown(reply_after_deadline_without_tick, setup, teardown),
         cmocka_unit_test_setup_teardown(garbage_between_and_inside_frames, setup, teardown),

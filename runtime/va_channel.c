@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "va_cj_tables.h"
 #include "va_sj_tables.h"
 #include "virtagent/va_codec.h"
 
@@ -603,7 +604,15 @@ static void on_response(va_channel *ch, const Virtagent__Envelope *e)
          * id, is dropped and counted */
         ch->stats.late_replies++;
     } else if (rc != VA_OK) {
-        ch->stats.duplicate_replies++;
+        /* refused in its state: a job abandoned while its request was still
+         * being written (cancel, timeout) gets a late reply; an answered
+         * one a duplicate */
+        uint32_t slot = va_manager_slot(&ch->m, e->id);
+        if (slot != VA_NIL && ch->m.pool[slot].state == VA_CJ_ABANDONED) {
+            ch->stats.late_replies++;
+        } else {
+            ch->stats.duplicate_replies++;
+        }
     }
 }
 

@@ -461,6 +461,32 @@ static void detach_completes_and_reattach_works(void **state)
     assert_int_equal(A.hellos, 2);
 }
 
+/* Cancelled while its request was still being written (ABANDONED), the
+ * call's reply is a late reply, not a duplicate (explorer finding). */
+static void reply_to_abandoned_call_is_late(void **state)
+{
+    (void)state;
+    call_rec *c;
+    settle(&A, &B, 4096);
+    va_job_id id = call(&A, M_ECHO, "abandon", 0, &c);
+    /* the frame is in A's output, not yet consumed: the job is SENDING */
+    assert_int_equal(va_channel_cancel(&A.ch, id), VA_OK);
+    assert_int_equal(c->status, VA_STATUS_CANCELLED);
+    /* B gets the request and answers; A has not reported send_done yet */
+    const uint8_t *out;
+    size_t n = va_channel_output(&A.ch, &out);
+    uint8_t tmp[4096];
+    memcpy(tmp, out, n);
+    assert_int_equal(va_channel_input(&B.ch, tmp, n, now), VA_OK);
+    move(&B, &A, 4096, SIZE_MAX);
+    assert_int_equal(va_channel_get_stats(&A.ch)->late_replies, 1);
+    assert_int_equal(va_channel_get_stats(&A.ch)->duplicate_replies, 0);
+    va_channel_consume(&A.ch, n, now);
+    settle(&A, &B, 4096);
+    assert_int_equal(c->done, 1);
+    assert_int_equal(va_channel_live(&A.ch), 0);
+}
+
 static void keepalive_and_dead_peer(void **state)
 {
     (void)state;
@@ -686,6 +712,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(garbage_between_and_inside_frames, setup, teardown),
         cmocka_unit_test_setup_teardown(detach_completes_and_reattach_works, setup, teardown),
         cmocka_unit_test_setup_teardown(keepalive_and_dead_peer, setup, teardown),
+        cmocka_unit_test_setup_teardown(reply_to_abandoned_call_is_late, setup, teardown),
         cmocka_unit_test_setup_teardown(forged_and_duplicate_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(fault_injection_exactly_once, setup, teardown),
         cmocka_unit_test_setup_teardown(real_socketpair_exactly_once, setup, teardown),

@@ -118,6 +118,7 @@ int main(void)
     }
 
     printf("CRC-32C: hw path %s\n", va_crc32c_hw_available() ? "SSE4.2" : "not available");
+    double dec_gbs[3] = { 0, 0, 0 }, enc_gbs[3] = { 0, 0, 0 };
     printf("%-10s %12s %12s %10s\n", "payload", "decode GB/s", "encode GB/s", "frames");
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
         uint32_t plen = sizes[s];
@@ -126,12 +127,17 @@ int main(void)
         double enc = bench_encode(stream, cap, payload, plen, nframes);
         double dec = bench_decode(stream, nframes * va_frame_size(plen), nframes);
         printf("%-10u %12.2f %12.2f %10zu\n", plen, dec, enc, nframes);
+        dec_gbs[s] = dec;
+        enc_gbs[s] = enc;
     }
     printf("%-10s %12s %12s\n", "crc len", "hw GB/s", "table GB/s");
     for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
         printf("%-10u %12.2f %12.2f\n", sizes[s], bench_crc(payload, sizes[s], 0),
                bench_crc(payload, sizes[s], 1));
     }
+    printf("JSON {\"bench\":\"framing\",\"decode_gbs\":{\"64\":%.2f,\"1024\":%.2f,\"65536\":%.2f},"
+           "\"encode_gbs\":{\"64\":%.2f,\"1024\":%.2f,\"65536\":%.2f}}\n",
+           dec_gbs[0], dec_gbs[1], dec_gbs[2], enc_gbs[0], enc_gbs[1], enc_gbs[2]);
     free(stream);
     free(payload);
     return 0;

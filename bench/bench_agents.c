@@ -31,14 +31,9 @@
 #include "virtagent/va_channel.h"
 #include "virtagent/va_codec.h"
 
-static double secs = 2.0;
+#include "bench_util.h"
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+static double secs = 2.0;
 
 static int connect_unix(const char *path, int tries)
 {

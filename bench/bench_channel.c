@@ -17,20 +17,14 @@
 #include "virtagent/va_channel.h"
 #include "virtagent/va_codec.h"
 
+#include "bench_util.h"
+
 typedef struct side {
     va_channel ch;
     void *mem;
     va_method methods[1];
     uint64_t completed, inflight;
 } side;
-
-static void h_ping(va_channel *ch, va_job_id job, uint32_t method, const uint8_t *req,
-                   uint32_t len, void *ctx)
-{
-    (void)method;
-    (void)ctx;
-    (void)va_channel_reply(ch, job, 0, req, len);
-}
 
 static void done(va_channel *ch, va_job_id job, va_status st, int32_t code,
                  const uint8_t *resp, uint32_t len, void *ctx)

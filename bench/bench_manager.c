@@ -19,12 +19,7 @@
 
 #include "virtagent/va_manager.h"
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+#include "bench_util.h"
 
 static va_job_id last_exec, last_send;
 static const va_result pong = { 0, 4, (const uint8_t *)"pong" };

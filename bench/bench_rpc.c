@@ -24,14 +24,9 @@
 #include "virtagent/va_channel.h"
 #include "virtagent/va_codec.h"
 
-static double secs = 1.0;
+#include "bench_util.h"
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+static double secs = 1.0;
 
 static uint64_t now_ms(void)
 {
@@ -118,14 +113,6 @@ typedef struct side {
     uint64_t failed;
     int want;          /* calls to keep in flight (0: serve only) */
 } side;
-
-static void h_ping(va_channel *ch, va_job_id job, uint32_t method, const uint8_t *req,
-                   uint32_t len, void *ctx)
-{
-    (void)method;
-    (void)ctx;
-    (void)va_channel_reply(ch, job, 0, req, len);
-}
 
 static void done(va_channel *ch, va_job_id job, va_status st, int32_t code,
                  const uint8_t *resp, uint32_t len, void *ctx)

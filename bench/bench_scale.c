@@ -26,17 +26,12 @@
 #include "virtagent/va_channel.h"
 #include "virtagent/va_codec.h"
 
+#include "bench_util.h"
+
 #define ACTIVE 1000
 #define IDLE 10000
 
 static double secs = 2.0;
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static long rss_kib(void)
 {
@@ -52,14 +47,6 @@ static long rss_kib(void)
         fclose(f);
     }
     return v;
-}
-
-static void h_ping(va_channel *ch, va_job_id job, uint32_t method, const uint8_t *req,
-                   uint32_t len, void *ctx)
-{
-    (void)method;
-    (void)ctx;
-    (void)va_channel_reply(ch, job, 0, req, len);
 }
 
 static const va_method ping_method[1] = {

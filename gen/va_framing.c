@@ -324,13 +324,21 @@ case 13:
 tr14:
 	 f->cs = 14;
 	{
-        const uint8_t *q = p;
+        /* The machine runs an action only on a byte it holds (p < pe); that
+         * byte is taken first, so q > p from here on and p never moves back
+         * below where it was (Eva: keeps p's range bounded below). */
+        const uint8_t *q;
         uint32_t w = f->fill;
         uint32_t end = f->need;
-        if (end > f->cap || end < VA_FRAME_OVERHEAD || w >= end) {
+        /* p < pe always holds here; tested so that Eva, which cannot
+         * narrow p from the machine's `++p == pe` test, sees it too. */
+        if (p >= pe || end > f->cap || end < VA_FRAME_OVERHEAD || w >= end) {
             f->res = VA_FR_INTERNAL;
             {p++; goto _out;}
         }
+        q = p + 1;
+        f->buf[w] = (*p);
+        w++;
         while (w + VA_FR_BIG_STEP <= end && pe - q >= (ptrdiff_t)VA_FR_BIG_STEP) {
             uint8_t t[VA_FR_BIG_STEP];
             /* Through a temporary: a rescanned source may overlap buf.
@@ -351,7 +359,7 @@ tr14:
             q++;
         }
         f->fill = w;
-        /* At least one byte was taken (w < end, p < pe on entry). */
+        /* q - 1 is the last byte taken (>= the entry p). */
         p = q - 1;
         if (w == end) {
             uint32_t plen = end - VA_FRAME_OVERHEAD;
@@ -367,6 +375,10 @@ tr14:
              f->cs = 1;
             {p++; goto _out;}
         }
+        /* The source is used up (q == pe). Stop here rather than going
+         * round the machine's loop back to this action: same result, and
+         * Eva need not bound p over that loop. */
+        {p++; goto _out;}
     }
 	goto _again;
 st14:
@@ -549,32 +561,40 @@ int va_framer_feed(va_framer *f, const uint8_t *in, size_t in_len, size_t *consu
         size_t n = 0u;
 
         /* Sources in order: header queue, dropped-frame bytes, then input. */
+        /* Rescan sources go through the machine one byte per run: the
+         * run then has no loop, so Eva needs no bound on how far p moves
+         * inside it (it cannot narrow a widened p with Ragel's `++p == pe`
+         * equality test). The machine is chunking-invariant and `once` is
+         * only read after a run, so results are identical; the cost is one
+         * call per byte on the (rare) rescan path only. */
         if (f->hq_pos < f->hq_len) {
-            uint32_t end = f->hq_len;
-            /* Proof hint (Eva): one analysis state per end, so the machine's
-             * `p == pe` test bounds p. No effect on the compiled code. */
-            /*@ split end; */
-            if (end > VA_FRAME_HEADER_SIZE || f->hq_pos >= end) {
-                /* Unreachable while va_framer_valid(f); tested after the
-                 * split so both ends are exact in each analysis state. */
+            uint32_t pos = f->hq_pos;
+            if (f->hq_len > VA_FRAME_HEADER_SIZE || pos >= VA_FRAME_HEADER_SIZE) {
+                /* Unreachable while va_framer_valid(f). */
                 f->hq_pos = 0u;
                 f->hq_len = 0u;
                 continue;
             }
-            r = va_framer_exec(f, f->hq + f->hq_pos, f->hq + end, &n);
-            f->hq_pos += (uint32_t)n;
+            /* Proof hint (Eva): one analysis state per position while the
+             * byte is run, so both ends of the run are exact; joined again
+             * right after. No effect on the compiled code. */
+            /*@ split pos; */
+            r = va_framer_exec(f, f->hq + pos, f->hq + pos + 1u, &n);
+            /*@ merge pos; */
+            f->hq_pos = pos + (uint32_t)n;
             f->once = f->fill;
         } else if (f->rs_pos < f->rs_end) {
-            uint32_t end = f->rs_end;
-            /*@ split end; */
-            if (end > f->cap || f->rs_pos >= end) {
-                /* Unreachable while va_framer_valid(f); see above. */
+            uint32_t pos = f->rs_pos;
+            if (f->rs_end > f->cap || pos >= f->cap) {
+                /* Unreachable while va_framer_valid(f). */
                 f->rs_pos = 0u;
                 f->rs_end = 0u;
                 continue;
             }
-            r = va_framer_exec(f, f->buf + f->rs_pos, f->buf + end, &n);
-            f->rs_pos += (uint32_t)n;
+            /*@ split pos; */
+            r = va_framer_exec(f, f->buf + pos, f->buf + pos + 1u, &n);
+            /*@ merge pos; */
+            f->rs_pos = pos + (uint32_t)n;
             f->once = f->fill;
         } else {
             f->hq_pos = 0u;
@@ -601,7 +621,10 @@ int va_framer_feed(va_framer *f, const uint8_t *in, size_t in_len, size_t *consu
         if (r == VA_FR_MORE) {
             continue;
         }
-        if (r == VA_FR_FRAME) {
+        if (r == VA_FR_FRAME && f->need >= VA_FRAME_OVERHEAD && f->need <= f->cap) {
+            /* The need checks hold whenever the copy action reports a frame;
+             * stated here so the payload is visibly inside buf (if they
+             * failed, the candidate is dropped like a bad header below). */
             *payload = f->buf + VA_FRAME_HEADER_SIZE;
             *plen = f->need - VA_FRAME_OVERHEAD;
             f->stats.frames++;

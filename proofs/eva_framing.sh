@@ -3,10 +3,10 @@
 # Eva on the framing decoder: gen/va_framing.c + the portable CRC-32C path,
 # driven by proofs/eva_framing.c. Exits non-zero on any alarm
 # (-eva-warn-key alarm=error: Frama-C otherwise exits 0 with alarms).
-# OPEN (not gated, see docs/proofs.md): not yet alarm-free, and slow.
-# Usage: proofs/open/eva_framing.sh [extra frama-c options]
+# Gated by proofs/run.sh (0 alarms; ~40 s CPU, docs/proofs.md).
+# Usage: proofs/eva_framing.sh [SRC_ROOT [BUILD_DIR]]   (run.sh passes both)
 set -eu
-top=$(cd "$(dirname "$0")/../.." && pwd)
+top=$(cd "${1:-$(dirname "$0")/..}" && pwd)
 cd "$top"
 FRAMAC=${FRAMAC:-frama-c}
 want="25.0-beta (Manganese)"
@@ -19,5 +19,4 @@ fi
 exec "$FRAMAC" -c11 -machdep x86_64 \
     -cpp-extra-args="-I$top/include -I$top/runtime -I$top/gen -DVA_CRC32C_PORTABLE_ONLY" \
     -eva -eva-warn-key alarm=error -eva-interprocedural-splits -eva-no-show-progress \
-    "$@" \
-    proofs/open/eva_framing.c gen/va_framing.c runtime/va_crc32c.c
+    proofs/eva_framing.c gen/va_framing.c runtime/va_crc32c.c

@@ -1041,10 +1041,12 @@ void va_manager_set_trace(va_manager *m, va_trace_fn fn, void *trace_ctx)
       assumes kind == VA_KIND_SERVER && m->server_live >= m->lim.server_max;
       // spec: a full server queue answers BUSY; nothing else changes
       ensures \result == VA_ERR_BUSY;
+      ensures m->server_live == \old(m->server_live) && m->pool == \old(m->pool);
       assigns m->stats.busy_rejections;
     behavior limit:
       assumes kind == VA_KIND_CLIENT && m->client_live >= m->lim.client_max;
       ensures \result == VA_ERR_LIMIT;
+      ensures m->client_live == \old(m->client_live) && m->pool == \old(m->pool);
       assigns m->stats.limit_rejections;
     behavior room:
       assumes (kind == VA_KIND_SERVER && m->server_live < m->lim.server_max) ||

@@ -33,13 +33,26 @@ why3 config detect >"$bld/why3-detect.log" 2>&1 || { cat "$bld/why3-detect.log";
 
 # ---- options, in one place ---------------------------------------------------
 CPP="-cpp-extra-args=-I$top/include -I$top/gen -I$top/runtime -include $top/proofs/va_manager.acsl.h"
-WP_OPTS="-wp -wp-rte -wp-prover z3,cvc4 -wp-par 2 -wp-timeout 30 -wp-no-warn-memory-model"
+# The WP cache (keyed by the exact prover task, prover and timeout) lives in
+# the build tree; WP_CACHE=none re-proves everything.
+mkdir -p "$bld/wpcache"
+WP_OPTS="-wp -wp-rte -wp-prover z3,cvc4 -wp-par 2 -wp-timeout 30 -wp-no-warn-memory-model \
+ -wp-cache ${WP_CACHE:-update} -wp-cache-dir $bld/wpcache"
 GATE="-then -report-classify -report-unclassified-unknown ERROR"
 EVA_OPTS="-eva -eva-precision 3 -eva-warn-key alarm=error"
 # Functions of runtime/va_manager.c whose goals are all proved (the gate).
+# WP is modular: a gated function is proved against its callees' contracts.
+# step and the eight public job wrappers (last two lines) call sj_step,
+# cj_step, add_job and job_event, whose own goals are NOT all proved yet
+# (docs/proofs.md, "Open"): they are proved modulo those contracts.
 # The others have open goals, listed in docs/proofs.md; run with
 # `proofs/run.sh --all` ... (see WP_OPEN) to see them.
-WP_GATED=${WP_GATED:-"va_status_str,va_limits_default,set_tag,slot_release,va_manager_get_stats,va_manager_live"}
+WP_GATED=${WP_GATED:-"va_status_str,va_limits_default,set_tag,slot_release,va_manager_get_stats,va_manager_live,\
+set_next,set_prev,set_dl_next,set_dl_prev,set_dl_class,q_set,dl_set,q_push,q_remove,queue_of,dl_remove,\
+make_id,lookup,va_manager_slot,va_manager_next_slot,va_manager_slot_gen,va_manager_job_ctx,\
+va_manager_next_deadline,va_manager_set_trace,\
+step,va_server_job_add,va_client_job_submit,va_server_job_execute_done,va_server_job_send_done,\
+va_server_job_cancel,va_client_job_send_done,va_client_job_read_done,va_client_job_cancel"}
 
 fail=0
 summary="$bld/summary.txt"

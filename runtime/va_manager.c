@@ -23,8 +23,10 @@
 #define VA_CHECK(m) ((void)0)
 #endif
 
-#define VA_SLOT_BITS 32u
-#define VA_SLOT_MASK 0xFFFFFFFFu
+/* A handle is gen * 2^32 + slot index.  Written with * / % rather than
+ * shifts and masks (same machine code) so WP reasons about it in plain
+ * integer arithmetic. */
+#define VA_SLOT_SPAN 4294967296u
 
 #define VA_STATUS_TEXT_ROW_(name, text) text,
 static const char *const va_status_text[VA_STATUS_COUNT] = { VA_STATUSES(VA_STATUS_TEXT_ROW_) };
@@ -57,14 +59,93 @@ void va_limits_default(va_limits *lim)
     ensures \result == gen * 4294967296 + idx; */
 static va_job_id make_id(uint32_t idx, uint32_t gen)
 {
-    return ((uint64_t)gen << VA_SLOT_BITS) | (uint64_t)idx;
+    return (uint64_t)gen * VA_SLOT_SPAN + (uint64_t)idx;
 }
 
 /* ---- intrusive lists over slot indexes -------------------------------- */
 
+/* The only writers of the list links.  Like set_tag (below) for kind and
+ * state, their contracts are the frame the invariant needs: a link write
+ * keeps every slot well-formed (the new link is in range) and leaves every
+ * count unchanged (counts read only kind and state). */
+/*@ requires va_mem(m) && idx < m->cap && va_link_ok(m, v);
+    requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    assigns m->pool[idx].next;
+    ensures m->pool[idx].next == v;
+    ensures m->cap == \old(m->cap);
+    ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    ensures \forall integer s; 0 <= s < VA_NSEL ==>
+              va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s)); */
+static void set_next(va_manager *m, uint32_t idx, uint32_t v)
+{
+    m->pool[idx].next = v;
+}
+
+/*@ requires va_mem(m) && idx < m->cap && va_link_ok(m, v);
+    requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    assigns m->pool[idx].prev;
+    ensures m->pool[idx].prev == v;
+    ensures m->cap == \old(m->cap);
+    ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    ensures \forall integer s; 0 <= s < VA_NSEL ==>
+              va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s)); */
+static void set_prev(va_manager *m, uint32_t idx, uint32_t v)
+{
+    m->pool[idx].prev = v;
+}
+
+/*@ requires va_mem(m) && idx < m->cap && va_link_ok(m, v);
+    requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    assigns m->pool[idx].dl_next;
+    ensures m->pool[idx].dl_next == v;
+    ensures \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+              m->dl[c].head == \old(m->dl[c].head) && m->dl[c].tail == \old(m->dl[c].tail);
+    ensures m->cap == \old(m->cap);
+    ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    ensures \forall integer s; 0 <= s < VA_NSEL ==>
+              va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s)); */
+static void set_dl_next(va_manager *m, uint32_t idx, uint32_t v)
+{
+    m->pool[idx].dl_next = v;
+}
+
+/*@ requires va_mem(m) && idx < m->cap && va_link_ok(m, v);
+    requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    assigns m->pool[idx].dl_prev;
+    ensures m->pool[idx].dl_prev == v;
+    ensures \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+              m->dl[c].head == \old(m->dl[c].head) && m->dl[c].tail == \old(m->dl[c].tail);
+    ensures m->cap == \old(m->cap);
+    ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    ensures \forall integer s; 0 <= s < VA_NSEL ==>
+              va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s)); */
+static void set_dl_prev(va_manager *m, uint32_t idx, uint32_t v)
+{
+    m->pool[idx].dl_prev = v;
+}
+
+/* The only writer of a ready queue's ends and length: the frame for the
+ * manager fields (they share the pool's memory type in the proof model). */
+/*@ requires va_mem(m);
+    requires q == &m->exec_q || q == &m->ssend_q || q == &m->csend_q;
+    requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    assigns q->head, q->tail, q->len;
+    ensures q->head == head && q->tail == tail && q->len == len;
+    ensures m->cap == \old(m->cap);
+    ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    ensures \forall integer s; 0 <= s < VA_NSEL ==>
+              va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s)); */
+static void q_set(va_manager *m, va_queue *q, uint32_t head, uint32_t tail, uint32_t len)
+{
+    (void)m;
+    q->head = head;
+    q->tail = tail;
+    q->len = len;
+}
+
 /*@ requires va_mem(m) && idx < m->cap;
     requires q == &m->exec_q || q == &m->ssend_q || q == &m->csend_q;
-    requires va_link_ok(m, q->tail) && q->len < VA_NIL;
+    requires va_link_ok(m, q->head) && va_link_ok(m, q->tail) && q->len < VA_NIL;
     requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
     assigns m->pool[idx].next, m->pool[idx].prev, m->pool[q->tail].next,
             q->head, q->tail, q->len;
@@ -75,16 +156,18 @@ static va_job_id make_id(uint32_t idx, uint32_t gen)
               va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s)); */
 static void q_push(va_manager *m, va_queue *q, uint32_t idx)
 {
-    va_job *j = &m->pool[idx];
-    j->next = VA_NIL;
-    j->prev = q->tail;
-    if (q->tail == VA_NIL) {
-        q->head = idx;
+    uint32_t head = q->head;
+    uint32_t tail = q->tail;
+    uint32_t len = q->len;
+
+    set_next(m, idx, VA_NIL);
+    set_prev(m, idx, tail);
+    if (tail == VA_NIL) {
+        head = idx;
     } else {
-        m->pool[q->tail].next = idx;
+        set_next(m, tail, idx);
     }
-    q->tail = idx;
-    q->len++;
+    q_set(m, q, head, idx, len + 1u);
 }
 
 /*@ requires va_mem(m) && idx < m->cap;
@@ -102,24 +185,33 @@ static void q_push(va_manager *m, va_queue *q, uint32_t idx)
 static void q_remove(va_manager *m, va_queue *q, uint32_t idx)
 {
     va_job *j = &m->pool[idx];
+    uint32_t head = q->head;
+    uint32_t tail = q->tail;
+    uint32_t len = q->len;
+
     if (j->prev == VA_NIL) {
-        q->head = j->next;
+        head = j->next;
     } else {
-        m->pool[j->prev].next = j->next;
+        set_next(m, j->prev, j->next);
     }
+    /*@ assert m->cap == \at(m->cap, Pre) &&
+               \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k); */
     if (j->next == VA_NIL) {
-        q->tail = j->prev;
+        tail = j->prev;
     } else {
-        m->pool[j->next].prev = j->prev;
+        set_prev(m, j->next, j->prev);
     }
-    j->next = VA_NIL;
-    j->prev = VA_NIL;
-    q->len--;
+    /*@ assert m->cap == \at(m->cap, Pre) &&
+               \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k); */
+    set_next(m, idx, VA_NIL);
+    set_prev(m, idx, VA_NIL);
+    q_set(m, q, head, tail, len - 1u);
 }
 
 /* The ready queue a job in `state` waits in, or NULL.  This is the only
  * place that knows what a state means to the scheduler. */
-/*@ assigns \nothing;
+/*@ requires \valid_read(m);
+    assigns \nothing;
     ensures \result == \null || \result == &m->exec_q || \result == &m->ssend_q ||
             \result == &m->csend_q;
     ensures \result == &m->exec_q <==> (kind == VA_KIND_SERVER && state == VA_SJ_QUEUED);
@@ -140,6 +232,48 @@ static va_queue *queue_of(va_manager *m, uint8_t kind, uint8_t state)
         }
     }
     return NULL;
+}
+
+/* Frame helpers for the deadline lists, like q_set and set_tag. */
+/*@ requires va_mem(m) && c < VA_TIMEOUT_CLASSES;
+    requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    assigns m->dl[c].head, m->dl[c].tail, m->dl[c].len;
+    ensures m->dl[c].head == head && m->dl[c].tail == tail && m->dl[c].len == len;
+    ensures m->cap == \old(m->cap);
+    ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    ensures \forall integer s; 0 <= s < VA_NSEL ==>
+              va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s)); */
+static void dl_set(va_manager *m, uint32_t c, uint32_t head, uint32_t tail, uint32_t len)
+{
+    m->dl[c].head = head;
+    m->dl[c].tail = tail;
+    m->dl[c].len = len;
+}
+
+/* dl_class shares its memory type with kind and state in the proof model:
+ * the ghost loop shows the counts (which read kind and state) unchanged. */
+/*@ requires va_mem(m) && idx < m->cap && (v == VA_DL_NONE || v < VA_TIMEOUT_CLASSES);
+    requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    assigns m->pool[idx].dl_class;
+    ensures m->pool[idx].dl_class == v;
+    ensures \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+              m->dl[c].head == \old(m->dl[c].head) && m->dl[c].tail == \old(m->dl[c].tail);
+    ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    ensures \forall integer s; 0 <= s < VA_NSEL ==>
+              va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s)); */
+static void set_dl_class(va_manager *m, uint32_t idx, uint8_t v)
+{
+    m->pool[idx].dl_class = v;
+    /*@ ghost
+      uint32_t k;
+      /@ loop invariant 0 <= k <= m->cap;
+         loop invariant \forall integer s; 0 <= s < VA_NSEL ==>
+           va_cnt(m->pool, k, s) == va_cnt{Pre}(m->pool, k, s);
+         loop assigns k;
+         loop variant m->cap - k; @/
+      for (k = 0; k < m->cap; k++) {
+      }
+    */
 }
 
 /* ---- deadlines: one FIFO per timeout value ----------------------------
@@ -166,6 +300,9 @@ static void dl_insert(va_manager *m, uint32_t idx, uint64_t now, uint64_t timeou
     uint32_t pick = VA_DL_NONE;
     uint32_t spare = VA_DL_NONE;
     uint32_t cur;
+    uint32_t head;
+    uint32_t tail;
+    uint32_t len;
 
     /* spec: time is an argument; a deadline past the end of time saturates */
     j->deadline = (timeout > UINT64_MAX - now) ? UINT64_MAX : now + timeout;
@@ -193,7 +330,11 @@ static void dl_insert(va_manager *m, uint32_t idx, uint64_t now, uint64_t timeou
         pick = 0;
     }
     /*@ assert pick < VA_TIMEOUT_CLASSES; */
-    j->dl_class = (uint8_t)pick;
+    set_dl_class(m, idx, (uint8_t)pick);
+    /*@ assert m->cap == \at(m->cap, Pre) &&
+               (\forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k)) &&
+               (\forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+                  va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail)); */
     cur = m->dl[pick].tail;
     /* Termination rests on the deadline list being acyclic, which the proved
      * invariant does not state (docs/proofs.md): no loop variant. */
@@ -202,21 +343,36 @@ static void dl_insert(va_manager *m, uint32_t idx, uint64_t now, uint64_t timeou
     while (cur != VA_NIL && m->pool[cur].deadline > j->deadline) {
         cur = m->pool[cur].dl_prev;
     }
+    head = m->dl[pick].head;
+    tail = m->dl[pick].tail;
+    len = m->dl[pick].len;
     /* insert after cur (or at the head when cur is NIL) */
-    j->dl_prev = cur;
+    set_dl_prev(m, idx, cur);
+    /*@ assert m->cap == \at(m->cap, Pre) &&
+               (\forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k)) &&
+               (\forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+                  va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail)); */
     if (cur == VA_NIL) {
-        j->dl_next = m->dl[pick].head;
-        m->dl[pick].head = idx;
+        set_dl_next(m, idx, head);
+        head = idx;
     } else {
-        j->dl_next = m->pool[cur].dl_next;
-        m->pool[cur].dl_next = idx;
+        set_dl_next(m, idx, m->pool[cur].dl_next);
+        set_dl_next(m, cur, idx);
     }
+    /*@ assert m->cap == \at(m->cap, Pre) &&
+               (\forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k)) &&
+               (\forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+                  va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail)); */
     if (j->dl_next == VA_NIL) {
-        m->dl[pick].tail = idx;
+        tail = idx;
     } else {
-        m->pool[j->dl_next].dl_prev = idx;
+        set_dl_prev(m, j->dl_next, idx);
     }
-    m->dl[pick].len++;
+    /*@ assert m->cap == \at(m->cap, Pre) &&
+               (\forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k)) &&
+               (\forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+                  va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail)); */
+    dl_set(m, pick, head, tail, len + 1u);
 }
 
 /*@ requires va_mem(m) && idx < m->cap;
@@ -235,26 +391,42 @@ static void dl_insert(va_manager *m, uint32_t idx, uint64_t now, uint64_t timeou
 static void dl_remove(va_manager *m, uint32_t idx)
 {
     va_job *j = &m->pool[idx];
-    va_dl_class *d;
+    uint32_t c = j->dl_class;
+    uint32_t head;
+    uint32_t tail;
+    uint32_t len;
 
-    if (j->dl_class == VA_DL_NONE) {
+    if (c == VA_DL_NONE) {
         return;
     }
-    d = &m->dl[j->dl_class];
+    head = m->dl[c].head;
+    tail = m->dl[c].tail;
+    len = m->dl[c].len;
+    /*@ assert va_link_ok(m, head) && va_link_ok(m, tail); */
     if (j->dl_prev == VA_NIL) {
-        d->head = j->dl_next;
+        head = j->dl_next;
     } else {
-        m->pool[j->dl_prev].dl_next = j->dl_next;
+        set_dl_next(m, j->dl_prev, j->dl_next);
     }
+    /*@ assert m->cap == \at(m->cap, Pre) &&
+               \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k); */
     if (j->dl_next == VA_NIL) {
-        d->tail = j->dl_prev;
+        tail = j->dl_prev;
     } else {
-        m->pool[j->dl_next].dl_prev = j->dl_prev;
+        set_dl_prev(m, j->dl_next, j->dl_prev);
     }
-    d->len--;
-    j->dl_next = VA_NIL;
-    j->dl_prev = VA_NIL;
-    j->dl_class = VA_DL_NONE;
+    /*@ assert m->cap == \at(m->cap, Pre) &&
+               \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k); */
+    set_dl_next(m, idx, VA_NIL);
+    /*@ assert DL: \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+               va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail); */
+    set_dl_prev(m, idx, VA_NIL);
+    /*@ assert DL: \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+               va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail); */
+    set_dl_class(m, idx, VA_DL_NONE);
+    /*@ assert DL: \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+               va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail); */
+    dl_set(m, c, head, tail, len - 1u);
 }
 
 /* ---- slots --------------------------------------------------------------- */
@@ -399,8 +571,8 @@ static void slot_release(va_manager *m, uint32_t idx)
              m->pool[id % 4294967296].kind != kind) ==> \result == VA_NIL; */
 static uint32_t lookup(const va_manager *m, va_job_id id, uint8_t kind)
 {
-    uint32_t idx = (uint32_t)(id & VA_SLOT_MASK);
-    uint32_t gen = (uint32_t)(id >> VA_SLOT_BITS);
+    uint32_t idx = (uint32_t)(id % VA_SLOT_SPAN);
+    uint32_t gen = (uint32_t)(id / VA_SLOT_SPAN);
 
     /* spec: a stale or forged handle is rejected, never misrouted */
     if (idx >= m->cap || gen == 0u || m->pool[idx].gen != gen ||
@@ -869,10 +1041,12 @@ void va_manager_set_trace(va_manager *m, va_trace_fn fn, void *trace_ctx)
       assumes kind == VA_KIND_SERVER && m->server_live >= m->lim.server_max;
       // spec: a full server queue answers BUSY; nothing else changes
       ensures \result == VA_ERR_BUSY;
+      ensures m->server_live == \old(m->server_live) && m->pool == \old(m->pool);
       assigns m->stats.busy_rejections;
     behavior limit:
       assumes kind == VA_KIND_CLIENT && m->client_live >= m->lim.client_max;
       ensures \result == VA_ERR_LIMIT;
+      ensures m->client_live == \old(m->client_live) && m->pool == \old(m->pool);
       assigns m->stats.limit_rejections;
     behavior room:
       assumes (kind == VA_KIND_SERVER && m->server_live < m->lim.server_max) ||
@@ -1134,8 +1308,8 @@ void va_manager_disconnect(va_manager *m)
                                    m->pool[\result].gen == job / 4294967296); */
 uint32_t va_manager_slot(const va_manager *m, va_job_id job)
 {
-    uint32_t idx = (uint32_t)(job & VA_SLOT_MASK);
-    uint32_t gen = (uint32_t)(job >> VA_SLOT_BITS);
+    uint32_t idx = (uint32_t)(job % VA_SLOT_SPAN);
+    uint32_t gen = (uint32_t)(job / VA_SLOT_SPAN);
 
     if (idx >= m->cap || gen == 0u || m->pool[idx].gen != gen ||
         m->pool[idx].kind == VA_KIND_FREE) {

@@ -99,7 +99,8 @@ static void set_prev(va_manager *m, uint32_t idx, uint32_t v)
     assigns m->pool[idx].dl_next;
     ensures m->pool[idx].dl_next == v;
     ensures \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
-              m->dl[c].head == \old(m->dl[c].head) && m->dl[c].tail == \old(m->dl[c].tail);
+              m->dl[c].head == \old(m->dl[c].head) && m->dl[c].tail == \old(m->dl[c].tail) &&
+              m->dl[c].len == \old(m->dl[c].len);
     ensures m->cap == \old(m->cap);
     ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
     ensures \forall integer s; 0 <= s < VA_NSEL ==>
@@ -114,7 +115,8 @@ static void set_dl_next(va_manager *m, uint32_t idx, uint32_t v)
     assigns m->pool[idx].dl_prev;
     ensures m->pool[idx].dl_prev == v;
     ensures \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
-              m->dl[c].head == \old(m->dl[c].head) && m->dl[c].tail == \old(m->dl[c].tail);
+              m->dl[c].head == \old(m->dl[c].head) && m->dl[c].tail == \old(m->dl[c].tail) &&
+              m->dl[c].len == \old(m->dl[c].len);
     ensures m->cap == \old(m->cap);
     ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
     ensures \forall integer s; 0 <= s < VA_NSEL ==>
@@ -257,10 +259,15 @@ static void dl_set(va_manager *m, uint32_t c, uint32_t head, uint32_t tail, uint
     assigns m->pool[idx].dl_class;
     ensures m->pool[idx].dl_class == v;
     ensures \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
-              m->dl[c].head == \old(m->dl[c].head) && m->dl[c].tail == \old(m->dl[c].tail);
+              m->dl[c].head == \old(m->dl[c].head) && m->dl[c].tail == \old(m->dl[c].tail) &&
+              m->dl[c].len == \old(m->dl[c].len);
     ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
     ensures \forall integer s; 0 <= s < VA_NSEL ==>
-              va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s)); */
+              va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s));
+    ensures \forall integer c; va_dcnt(m->pool, m->cap, c) ==
+              \old(va_dcnt(m->pool, m->cap, c)) - (\old(m->pool[idx].dl_class) == c ? 1 : 0)
+                + (v == c ? 1 : 0);
+    ensures \forall integer c; 0 <= va_dcnt(m->pool, m->cap, c) <= m->cap; */
 static void set_dl_class(va_manager *m, uint32_t idx, uint8_t v)
 {
     m->pool[idx].dl_class = v;
@@ -269,6 +276,9 @@ static void set_dl_class(va_manager *m, uint32_t idx, uint8_t v)
       /@ loop invariant 0 <= k <= m->cap;
          loop invariant \forall integer s; 0 <= s < VA_NSEL ==>
            va_cnt(m->pool, k, s) == va_cnt{Pre}(m->pool, k, s);
+         loop invariant \forall integer c; va_dcnt(m->pool, k, c) == va_dcnt{Pre}(m->pool, k, c)
+             + (k > idx ? (v == c ? 1 : 0) - (\at(m->pool[idx].dl_class, Pre) == c ? 1 : 0) : 0);
+         loop invariant \forall integer c; 0 <= va_dcnt(m->pool, k, c) <= k;
          loop assigns k;
          loop variant m->cap - k; @/
       for (k = 0; k < m->cap; k++) {
@@ -378,13 +388,16 @@ static void dl_insert(va_manager *m, uint32_t idx, uint64_t now, uint64_t timeou
 /*@ requires va_mem(m) && idx < m->cap;
     requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
     requires \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
-               va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail);
+               va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail) &&
+               m->dl[c].len == va_dcnt(m->pool, m->cap, c);
     assigns m->pool[0 .. m->cap - 1].dl_class,
             m->pool[0 .. m->cap - 1].dl_next, m->pool[0 .. m->cap - 1].dl_prev,
             m->dl[0 .. VA_TIMEOUT_CLASSES - 1];
     ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
     ensures \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
               va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail);
+    ensures \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+              m->dl[c].len == va_dcnt(m->pool, m->cap, c);
     ensures \forall integer s; 0 <= s < VA_NSEL ==>
               va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s));
     ensures m->pool[idx].dl_class == VA_DL_NONE; */
@@ -423,9 +436,15 @@ static void dl_remove(va_manager *m, uint32_t idx)
     set_dl_prev(m, idx, VA_NIL);
     /*@ assert DL: \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
                va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail); */
+    /*@ assert LEN: \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+               m->dl[c].len == \at(m->dl[c].len, Pre) &&
+               va_dcnt(m->pool, m->cap, c) == \at(va_dcnt(m->pool, m->cap, c), Pre); */
     set_dl_class(m, idx, VA_DL_NONE);
     /*@ assert DL: \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
                va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail); */
+    /*@ assert LEN: \forall integer c2; 0 <= c2 < VA_TIMEOUT_CLASSES ==>
+               m->dl[c2].len == va_dcnt(m->pool, m->cap, c2) + (c2 == c ? 1 : 0); */
+    /*@ assert len >= 1; */
     dl_set(m, c, head, tail, len - 1u);
 }
 
@@ -442,7 +461,8 @@ static void dl_remove(va_manager *m, uint32_t idx)
               va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s))
                 - va_sel(\old(m->pool[idx].kind), \old(m->pool[idx].state), s)
                 + va_sel(kind, state, s);
-    ensures \forall integer s; 0 <= s < VA_NSEL ==> 0 <= va_cnt(m->pool, m->cap, s) <= m->cap; */
+    ensures \forall integer s; 0 <= s < VA_NSEL ==> 0 <= va_cnt(m->pool, m->cap, s) <= m->cap;
+    ensures \forall integer c; va_dcnt(m->pool, m->cap, c) == \old(va_dcnt(m->pool, m->cap, c)); */
 static void set_tag(va_manager *m, uint32_t idx, uint8_t kind, uint8_t state)
 {
     m->pool[idx].kind = kind;
@@ -456,6 +476,7 @@ static void set_tag(va_manager *m, uint32_t idx, uint8_t kind, uint8_t state)
                           - va_sel(\at(m->pool[idx].kind, Pre), \at(m->pool[idx].state, Pre), s)
                         : 0);
          loop invariant \forall integer s; 0 <= s < VA_NSEL ==> 0 <= va_cnt(m->pool, k, s) <= k;
+         loop invariant \forall integer c; va_dcnt(m->pool, k, c) == va_dcnt{Pre}(m->pool, k, c);
          loop assigns k;
          loop variant m->cap - k; @/
       for (k = 0; k < m->cap; k++) {
@@ -522,6 +543,7 @@ static uint32_t slot_alloc(va_manager *m, uint8_t kind, void *ctx)
     requires m->pool[idx].kind == VA_KIND_SERVER ==> m->server_live >= 1;
     requires m->pool[idx].kind == VA_KIND_CLIENT ==> m->client_live >= 1;
     requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    requires m->free_len == va_cnt(m->pool, m->cap, VA_SEL_FREE);
     assigns m->server_live, m->client_live, m->free_head, m->free_len,
             m->pool[idx].kind, m->pool[idx].state, m->pool[idx].gen, m->pool[idx].ctx,
             m->pool[idx].data, m->pool[idx].next, m->pool[idx].prev;
@@ -534,10 +556,13 @@ static uint32_t slot_alloc(va_manager *m, uint8_t kind, void *ctx)
     ensures \old(m->pool[idx].kind) == VA_KIND_CLIENT ==>
               m->client_live == \old(m->client_live) - 1 && m->server_live == \old(m->server_live);
     ensures m->free_head == idx;
+    ensures m->free_len == va_cnt(m->pool, m->cap, VA_SEL_FREE);
     ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
     ensures \forall integer s; 0 <= s < VA_NSEL ==>
               va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s))
-                - va_sel(\old(m->pool[idx].kind), \old(m->pool[idx].state), s); */
+                - va_sel(\old(m->pool[idx].kind), \old(m->pool[idx].state), s)
+                + va_sel(VA_KIND_FREE, \old(m->pool[idx].state), s);
+    ensures \forall integer c; va_dcnt(m->pool, m->cap, c) == \old(va_dcnt(m->pool, m->cap, c)); */
 static void slot_release(va_manager *m, uint32_t idx)
 {
     va_job *j = &m->pool[idx];

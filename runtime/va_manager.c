@@ -484,6 +484,57 @@ static void set_tag(va_manager *m, uint32_t idx, uint8_t kind, uint8_t state)
     */
 }
 
+/* status and epoch share their memory type with kind, state and dl_class
+ * in the proof model: like set_dl_class, the ghost loop shows that the
+ * counts (which read kind, state and dl_class) are unchanged. */
+/*@ requires va_mem(m) && idx < m->cap && v < VA_STATUS_COUNT;
+    requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    assigns m->pool[idx].status;
+    ensures m->pool[idx].status == v;
+    ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    ensures \forall integer s; 0 <= s < VA_NSEL ==>
+              va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s));
+    ensures \forall integer c; va_dcnt(m->pool, m->cap, c) == \old(va_dcnt(m->pool, m->cap, c)); */
+static void set_status(va_manager *m, uint32_t idx, uint8_t v)
+{
+    m->pool[idx].status = v;
+    /*@ ghost
+      uint32_t k;
+      /@ loop invariant 0 <= k <= m->cap;
+         loop invariant \forall integer s; 0 <= s < VA_NSEL ==>
+           va_cnt(m->pool, k, s) == va_cnt{Pre}(m->pool, k, s);
+         loop invariant \forall integer c; va_dcnt(m->pool, k, c) == va_dcnt{Pre}(m->pool, k, c);
+         loop assigns k;
+         loop variant m->cap - k; @/
+      for (k = 0; k < m->cap; k++) {
+      }
+    */
+}
+
+/*@ requires va_mem(m) && idx < m->cap;
+    requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    assigns m->pool[idx].epoch;
+    ensures m->pool[idx].epoch == v;
+    ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    ensures \forall integer s; 0 <= s < VA_NSEL ==>
+              va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s));
+    ensures \forall integer c; va_dcnt(m->pool, m->cap, c) == \old(va_dcnt(m->pool, m->cap, c)); */
+static void set_epoch(va_manager *m, uint32_t idx, uint8_t v)
+{
+    m->pool[idx].epoch = v;
+    /*@ ghost
+      uint32_t k;
+      /@ loop invariant 0 <= k <= m->cap;
+         loop invariant \forall integer s; 0 <= s < VA_NSEL ==>
+           va_cnt(m->pool, k, s) == va_cnt{Pre}(m->pool, k, s);
+         loop invariant \forall integer c; va_dcnt(m->pool, k, c) == va_dcnt{Pre}(m->pool, k, c);
+         loop assigns k;
+         loop variant m->cap - k; @/
+      for (k = 0; k < m->cap; k++) {
+      }
+    */
+}
+
 /*@ requires va_mem(m) && va_link_ok(m, m->free_head);
     requires kind == VA_KIND_SERVER || kind == VA_KIND_CLIENT;
     requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
@@ -526,13 +577,13 @@ static uint32_t slot_alloc(va_manager *m, uint8_t kind, void *ctx)
     j->data = NULL;
     j->len = 0;
     j->code = 0;
-    j->status = VA_STATUS_OK;
+    set_status(m, idx, (uint8_t)VA_STATUS_OK);
     j->next = VA_NIL;
     j->prev = VA_NIL;
     j->dl_next = VA_NIL;
     j->dl_prev = VA_NIL;
-    j->dl_class = VA_DL_NONE;
-    j->epoch = m->epoch;
+    set_dl_class(m, idx, VA_DL_NONE);
+    set_epoch(m, idx, m->epoch);
     return idx;
 }
 
@@ -706,16 +757,16 @@ static int sj_step(va_manager *m, uint32_t idx, uint8_t ev)
         j->len = m->pending->len;
     }
     if (acts & VA_SJ_DO_SET_OK) {
-        j->status = VA_STATUS_OK;
+        set_status(m, idx, (uint8_t)VA_STATUS_OK);
     }
     if (acts & VA_SJ_DO_SET_CANCELLED) {
-        j->status = VA_STATUS_CANCELLED;
+        set_status(m, idx, (uint8_t)VA_STATUS_CANCELLED);
     }
     if (acts & VA_SJ_DO_SET_TIMED_OUT) {
-        j->status = VA_STATUS_TIMED_OUT;
+        set_status(m, idx, (uint8_t)VA_STATUS_TIMED_OUT);
     }
     if (acts & VA_SJ_DO_SET_DISCONNECTED) {
-        j->status = VA_STATUS_DISCONNECTED;
+        set_status(m, idx, (uint8_t)VA_STATUS_DISCONNECTED);
     }
     if (acts & VA_SJ_DO_COMPLETE) {
         /* completion disarms the deadline: a job times out at most once */
@@ -826,21 +877,21 @@ static int cj_step(va_manager *m, uint32_t idx, uint8_t ev)
         j->len = m->pending->len;
         /* spec: a BUSY answer means the peer refused the job: rejected */
         if (j->code == VA_RESULT_CODE_OK) {
-            j->status = VA_STATUS_OK;
+            set_status(m, idx, (uint8_t)VA_STATUS_OK);
         } else if (j->code == VA_RESULT_CODE_BUSY) {
-            j->status = VA_STATUS_REJECTED;
+            set_status(m, idx, (uint8_t)VA_STATUS_REJECTED);
         } else {
-            j->status = VA_STATUS_REMOTE_ERROR;
+            set_status(m, idx, (uint8_t)VA_STATUS_REMOTE_ERROR);
         }
     }
     if (acts & VA_CJ_DO_SET_CANCELLED) {
-        j->status = VA_STATUS_CANCELLED;
+        set_status(m, idx, (uint8_t)VA_STATUS_CANCELLED);
     }
     if (acts & VA_CJ_DO_SET_TIMED_OUT) {
-        j->status = VA_STATUS_TIMED_OUT;
+        set_status(m, idx, (uint8_t)VA_STATUS_TIMED_OUT);
     }
     if (acts & VA_CJ_DO_SET_DISCONNECTED) {
-        j->status = VA_STATUS_DISCONNECTED;
+        set_status(m, idx, (uint8_t)VA_STATUS_DISCONNECTED);
     }
     if (acts & VA_CJ_DO_COMPLETE) {
         dl_remove(m, idx);

@@ -290,32 +290,17 @@ static void set_dl_class(va_manager *m, uint32_t idx, uint8_t v)
  * Jobs that share a timeout value have deadlines in submission order
  * (time only moves forward), so appending keeps each list sorted: O(1). */
 
-/*@ requires va_mem(m) && idx < m->cap;
-    requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
-    requires \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
-               va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail);
-    assigns m->pool[0 .. m->cap - 1].deadline, m->pool[0 .. m->cap - 1].dl_class,
-            m->pool[0 .. m->cap - 1].dl_next, m->pool[0 .. m->cap - 1].dl_prev,
-            m->dl[0 .. VA_TIMEOUT_CLASSES - 1];
-    ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
-    ensures \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
-              va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail);
-    ensures \forall integer s; 0 <= s < VA_NSEL ==>
-              va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s));
-    ensures m->pool[idx].dl_class < VA_TIMEOUT_CLASSES; */
-static void dl_insert(va_manager *m, uint32_t idx, uint64_t now, uint64_t timeout)
+/* The deadline class for `timeout`: the class already holding it, else a
+ * free class (which takes this timeout), else class 0. */
+/*@ requires \valid(m);
+    assigns m->dl[0 .. VA_TIMEOUT_CLASSES - 1].timeout;
+    ensures \result < VA_TIMEOUT_CLASSES; */
+static uint32_t dl_pick(va_manager *m, uint64_t timeout)
 {
-    va_job *j = &m->pool[idx];
     uint32_t c;
     uint32_t pick = VA_DL_NONE;
     uint32_t spare = VA_DL_NONE;
-    uint32_t cur;
-    uint32_t head;
-    uint32_t tail;
-    uint32_t len;
 
-    /* spec: time is an argument; a deadline past the end of time saturates */
-    j->deadline = (timeout > UINT64_MAX - now) ? UINT64_MAX : now + timeout;
     /*@ loop invariant 0 <= c <= VA_TIMEOUT_CLASSES;
         loop invariant pick == VA_DL_NONE;
         loop invariant spare == VA_DL_NONE || spare < c;
@@ -339,8 +324,44 @@ static void dl_insert(va_manager *m, uint32_t idx, uint64_t now, uint64_t timeou
          * sorted by walking back from the tail (O(k), documented). */
         pick = 0;
     }
+    return pick;
+}
+
+/*@ requires va_mem(m) && idx < m->cap;
+    requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    requires \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+               va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail) &&
+               m->dl[c].len == va_dcnt(m->pool, m->cap, c);
+    requires m->pool[idx].dl_class == VA_DL_NONE;
+    assigns m->pool[0 .. m->cap - 1].deadline, m->pool[0 .. m->cap - 1].dl_class,
+            m->pool[0 .. m->cap - 1].dl_next, m->pool[0 .. m->cap - 1].dl_prev,
+            m->dl[0 .. VA_TIMEOUT_CLASSES - 1], m->dl[0 .. VA_TIMEOUT_CLASSES - 1].timeout;
+    ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    ensures \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+              va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail);
+    ensures \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+              m->dl[c].len == va_dcnt(m->pool, m->cap, c);
+    ensures \forall integer s; 0 <= s < VA_NSEL ==>
+              va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s));
+    ensures m->pool[idx].dl_class < VA_TIMEOUT_CLASSES; */
+static void dl_insert(va_manager *m, uint32_t idx, uint64_t now, uint64_t timeout)
+{
+    va_job *j = &m->pool[idx];
+    uint32_t pick;
+    uint32_t cur;
+    uint32_t head;
+    uint32_t tail;
+    uint32_t len;
+
+    /* spec: time is an argument; a deadline past the end of time saturates */
+    j->deadline = (timeout > UINT64_MAX - now) ? UINT64_MAX : now + timeout;
+    pick = dl_pick(m, timeout);
     /*@ assert pick < VA_TIMEOUT_CLASSES; */
     set_dl_class(m, idx, (uint8_t)pick);
+    /*@ assert LEN: \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+               m->dl[c].len == \at(m->dl[c].len, Pre) &&
+               va_dcnt(m->pool, m->cap, c) == \at(va_dcnt(m->pool, m->cap, c), Pre) +
+                 (c == pick ? 1 : 0); */
     /*@ assert m->cap == \at(m->cap, Pre) &&
                (\forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k)) &&
                (\forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
@@ -356,6 +377,8 @@ static void dl_insert(va_manager *m, uint32_t idx, uint64_t now, uint64_t timeou
     head = m->dl[pick].head;
     tail = m->dl[pick].tail;
     len = m->dl[pick].len;
+    /*@ assert HT: va_link_ok(m, head) && va_link_ok(m, tail) &&
+               len == va_dcnt(m->pool, m->cap, pick) - 1; */
     /* insert after cur (or at the head when cur is NIL) */
     set_dl_prev(m, idx, cur);
     /*@ assert m->cap == \at(m->cap, Pre) &&
@@ -382,6 +405,9 @@ static void dl_insert(va_manager *m, uint32_t idx, uint64_t now, uint64_t timeou
                (\forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k)) &&
                (\forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
                   va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail)); */
+    /*@ assert LEN: \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+               m->dl[c].len == va_dcnt(m->pool, m->cap, c) - (c == pick ? 1 : 0); */
+    /*@ assert len < m->cap && va_link_ok(m, head) && va_link_ok(m, tail); */
     dl_set(m, pick, head, tail, len + 1u);
 }
 

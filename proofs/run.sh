@@ -48,7 +48,7 @@ EVA_OPTS="-eva -eva-precision 3 -eva-warn-key alarm=error"
 # The others have open goals, listed in docs/proofs.md; run with
 # `proofs/run.sh --all` ... (see WP_OPEN) to see them.
 WP_GATED=${WP_GATED:-"va_status_str,va_limits_default,set_tag,slot_release,va_manager_get_stats,va_manager_live,\
-set_next,set_prev,set_dl_next,set_dl_prev,set_dl_class,q_set,dl_set,q_push,q_remove,queue_of,dl_remove,\
+set_next,set_prev,set_dl_next,set_dl_prev,set_dl_class,set_status,set_epoch,q_set,dl_set,q_push,q_remove,queue_of,dl_remove,dl_pick,dl_insert,slot_alloc,\
 make_id,lookup,va_manager_slot,va_manager_next_slot,va_manager_slot_gen,va_manager_job_ctx,\
 va_manager_next_deadline,va_manager_set_trace,\
 step,va_server_job_add,va_client_job_submit,va_server_job_execute_done,va_server_job_send_done,\

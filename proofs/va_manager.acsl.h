@@ -23,7 +23,8 @@
 #define VA_SEL_SQ 4     /* server jobs QUEUED (exec_q) */
 #define VA_SEL_SX 5     /* server jobs EXECUTED (ssend_q) */
 #define VA_SEL_CQ 6     /* client jobs QUEUED (csend_q) */
-#define VA_NSEL 7
+#define VA_SEL_FREE 7   /* free slots (free list) */
+#define VA_NSEL 8
 
 /* Forward declarations of the ops models (contracts below). */
 void va_model_sj_execute(va_manager *m, va_job_id job, void *job_ctx, void *ops_ctx);
@@ -60,11 +61,16 @@ void va_model_trace(void *trace_ctx, const va_trace_event *ev);
     s == VA_SEL_SQ ? ((kind == VA_KIND_SERVER && state == VA_SJ_QUEUED) ? 1 : 0) :
     s == VA_SEL_SX ? ((kind == VA_KIND_SERVER && state == VA_SJ_EXECUTED) ? 1 : 0) :
     s == VA_SEL_CQ ? ((kind == VA_KIND_CLIENT && state == VA_CJ_QUEUED) ? 1 : 0) :
+    s == VA_SEL_FREE ? (kind == VA_KIND_FREE ? 1 : 0) :
     0;
 
   // number of jobs among p[0 .. n-1] that selector s counts
   logic integer va_cnt{L}(va_job *p, integer n, integer s) =
     n <= 0 ? 0 : va_cnt(p, n - 1, s) + va_sel(p[n - 1].kind, p[n - 1].state, s);
+
+  // number of jobs among p[0 .. n-1] on deadline list c (dl_class == c)
+  logic integer va_dcnt{L}(va_job *p, integer n, integer c) =
+    n <= 0 ? 0 : va_dcnt(p, n - 1, c) + (p[n - 1].dl_class == c ? 1 : 0);
 
   predicate va_link_ok(va_manager *m, integer l) = l == VA_NIL || (0 <= l < m->cap);
 
@@ -128,11 +134,13 @@ void va_model_trace(void *trace_ctx, const va_trace_event *ev);
     va_queue_ok(m, &m->exec_q, VA_SEL_SQ) &&
     va_queue_ok(m, &m->ssend_q, VA_SEL_SX) &&
     va_queue_ok(m, &m->csend_q, VA_SEL_CQ) &&
-    // free list and deadline lists: ends in range, lengths bounded
-    va_link_ok(m, m->free_head) && m->free_len <= m->cap &&
+    // free list and deadline lists: ends in range, length = number of jobs
+    // that are free / on that deadline list
+    va_link_ok(m, m->free_head) &&
+    m->free_len == va_cnt(m->pool, m->cap, VA_SEL_FREE) &&
     (\forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
        va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail) &&
-       m->dl[c].len <= m->cap);
+       m->dl[c].len == va_dcnt(m->pool, m->cap, c));
 
   // what a call-out may not change (the embedder never re-initialises a
   // manager from inside one of its callbacks)

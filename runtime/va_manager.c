@@ -99,7 +99,8 @@ static void set_prev(va_manager *m, uint32_t idx, uint32_t v)
     assigns m->pool[idx].dl_next;
     ensures m->pool[idx].dl_next == v;
     ensures \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
-              m->dl[c].head == \old(m->dl[c].head) && m->dl[c].tail == \old(m->dl[c].tail);
+              m->dl[c].head == \old(m->dl[c].head) && m->dl[c].tail == \old(m->dl[c].tail) &&
+              m->dl[c].len == \old(m->dl[c].len);
     ensures m->cap == \old(m->cap);
     ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
     ensures \forall integer s; 0 <= s < VA_NSEL ==>
@@ -114,7 +115,8 @@ static void set_dl_next(va_manager *m, uint32_t idx, uint32_t v)
     assigns m->pool[idx].dl_prev;
     ensures m->pool[idx].dl_prev == v;
     ensures \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
-              m->dl[c].head == \old(m->dl[c].head) && m->dl[c].tail == \old(m->dl[c].tail);
+              m->dl[c].head == \old(m->dl[c].head) && m->dl[c].tail == \old(m->dl[c].tail) &&
+              m->dl[c].len == \old(m->dl[c].len);
     ensures m->cap == \old(m->cap);
     ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
     ensures \forall integer s; 0 <= s < VA_NSEL ==>
@@ -257,10 +259,15 @@ static void dl_set(va_manager *m, uint32_t c, uint32_t head, uint32_t tail, uint
     assigns m->pool[idx].dl_class;
     ensures m->pool[idx].dl_class == v;
     ensures \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
-              m->dl[c].head == \old(m->dl[c].head) && m->dl[c].tail == \old(m->dl[c].tail);
+              m->dl[c].head == \old(m->dl[c].head) && m->dl[c].tail == \old(m->dl[c].tail) &&
+              m->dl[c].len == \old(m->dl[c].len);
     ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
     ensures \forall integer s; 0 <= s < VA_NSEL ==>
-              va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s)); */
+              va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s));
+    ensures \forall integer c; va_dcnt(m->pool, m->cap, c) ==
+              \old(va_dcnt(m->pool, m->cap, c)) - (\old(m->pool[idx].dl_class) == c ? 1 : 0)
+                + (v == c ? 1 : 0);
+    ensures \forall integer c; 0 <= va_dcnt(m->pool, m->cap, c) <= m->cap; */
 static void set_dl_class(va_manager *m, uint32_t idx, uint8_t v)
 {
     m->pool[idx].dl_class = v;
@@ -269,6 +276,9 @@ static void set_dl_class(va_manager *m, uint32_t idx, uint8_t v)
       /@ loop invariant 0 <= k <= m->cap;
          loop invariant \forall integer s; 0 <= s < VA_NSEL ==>
            va_cnt(m->pool, k, s) == va_cnt{Pre}(m->pool, k, s);
+         loop invariant \forall integer c; va_dcnt(m->pool, k, c) == va_dcnt{Pre}(m->pool, k, c)
+             + (k > idx ? (v == c ? 1 : 0) - (\at(m->pool[idx].dl_class, Pre) == c ? 1 : 0) : 0);
+         loop invariant \forall integer c; 0 <= va_dcnt(m->pool, k, c) <= k;
          loop assigns k;
          loop variant m->cap - k; @/
       for (k = 0; k < m->cap; k++) {
@@ -280,32 +290,17 @@ static void set_dl_class(va_manager *m, uint32_t idx, uint8_t v)
  * Jobs that share a timeout value have deadlines in submission order
  * (time only moves forward), so appending keeps each list sorted: O(1). */
 
-/*@ requires va_mem(m) && idx < m->cap;
-    requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
-    requires \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
-               va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail);
-    assigns m->pool[0 .. m->cap - 1].deadline, m->pool[0 .. m->cap - 1].dl_class,
-            m->pool[0 .. m->cap - 1].dl_next, m->pool[0 .. m->cap - 1].dl_prev,
-            m->dl[0 .. VA_TIMEOUT_CLASSES - 1];
-    ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
-    ensures \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
-              va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail);
-    ensures \forall integer s; 0 <= s < VA_NSEL ==>
-              va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s));
-    ensures m->pool[idx].dl_class < VA_TIMEOUT_CLASSES; */
-static void dl_insert(va_manager *m, uint32_t idx, uint64_t now, uint64_t timeout)
+/* The deadline class for `timeout`: the class already holding it, else a
+ * free class (which takes this timeout), else class 0. */
+/*@ requires \valid(m);
+    assigns m->dl[0 .. VA_TIMEOUT_CLASSES - 1].timeout;
+    ensures \result < VA_TIMEOUT_CLASSES; */
+static uint32_t dl_pick(va_manager *m, uint64_t timeout)
 {
-    va_job *j = &m->pool[idx];
     uint32_t c;
     uint32_t pick = VA_DL_NONE;
     uint32_t spare = VA_DL_NONE;
-    uint32_t cur;
-    uint32_t head;
-    uint32_t tail;
-    uint32_t len;
 
-    /* spec: time is an argument; a deadline past the end of time saturates */
-    j->deadline = (timeout > UINT64_MAX - now) ? UINT64_MAX : now + timeout;
     /*@ loop invariant 0 <= c <= VA_TIMEOUT_CLASSES;
         loop invariant pick == VA_DL_NONE;
         loop invariant spare == VA_DL_NONE || spare < c;
@@ -329,8 +324,44 @@ static void dl_insert(va_manager *m, uint32_t idx, uint64_t now, uint64_t timeou
          * sorted by walking back from the tail (O(k), documented). */
         pick = 0;
     }
+    return pick;
+}
+
+/*@ requires va_mem(m) && idx < m->cap;
+    requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    requires \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+               va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail) &&
+               m->dl[c].len == va_dcnt(m->pool, m->cap, c);
+    requires m->pool[idx].dl_class == VA_DL_NONE;
+    assigns m->pool[0 .. m->cap - 1].deadline, m->pool[0 .. m->cap - 1].dl_class,
+            m->pool[0 .. m->cap - 1].dl_next, m->pool[0 .. m->cap - 1].dl_prev,
+            m->dl[0 .. VA_TIMEOUT_CLASSES - 1], m->dl[0 .. VA_TIMEOUT_CLASSES - 1].timeout;
+    ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    ensures \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+              va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail);
+    ensures \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+              m->dl[c].len == va_dcnt(m->pool, m->cap, c);
+    ensures \forall integer s; 0 <= s < VA_NSEL ==>
+              va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s));
+    ensures m->pool[idx].dl_class < VA_TIMEOUT_CLASSES; */
+static void dl_insert(va_manager *m, uint32_t idx, uint64_t now, uint64_t timeout)
+{
+    va_job *j = &m->pool[idx];
+    uint32_t pick;
+    uint32_t cur;
+    uint32_t head;
+    uint32_t tail;
+    uint32_t len;
+
+    /* spec: time is an argument; a deadline past the end of time saturates */
+    j->deadline = (timeout > UINT64_MAX - now) ? UINT64_MAX : now + timeout;
+    pick = dl_pick(m, timeout);
     /*@ assert pick < VA_TIMEOUT_CLASSES; */
     set_dl_class(m, idx, (uint8_t)pick);
+    /*@ assert LEN: \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+               m->dl[c].len == \at(m->dl[c].len, Pre) &&
+               va_dcnt(m->pool, m->cap, c) == \at(va_dcnt(m->pool, m->cap, c), Pre) +
+                 (c == pick ? 1 : 0); */
     /*@ assert m->cap == \at(m->cap, Pre) &&
                (\forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k)) &&
                (\forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
@@ -346,6 +377,8 @@ static void dl_insert(va_manager *m, uint32_t idx, uint64_t now, uint64_t timeou
     head = m->dl[pick].head;
     tail = m->dl[pick].tail;
     len = m->dl[pick].len;
+    /*@ assert HT: va_link_ok(m, head) && va_link_ok(m, tail) &&
+               len == va_dcnt(m->pool, m->cap, pick) - 1; */
     /* insert after cur (or at the head when cur is NIL) */
     set_dl_prev(m, idx, cur);
     /*@ assert m->cap == \at(m->cap, Pre) &&
@@ -372,19 +405,25 @@ static void dl_insert(va_manager *m, uint32_t idx, uint64_t now, uint64_t timeou
                (\forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k)) &&
                (\forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
                   va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail)); */
+    /*@ assert LEN: \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+               m->dl[c].len == va_dcnt(m->pool, m->cap, c) - (c == pick ? 1 : 0); */
+    /*@ assert len < m->cap && va_link_ok(m, head) && va_link_ok(m, tail); */
     dl_set(m, pick, head, tail, len + 1u);
 }
 
 /*@ requires va_mem(m) && idx < m->cap;
     requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
     requires \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
-               va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail);
+               va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail) &&
+               m->dl[c].len == va_dcnt(m->pool, m->cap, c);
     assigns m->pool[0 .. m->cap - 1].dl_class,
             m->pool[0 .. m->cap - 1].dl_next, m->pool[0 .. m->cap - 1].dl_prev,
             m->dl[0 .. VA_TIMEOUT_CLASSES - 1];
     ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
     ensures \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
               va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail);
+    ensures \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+              m->dl[c].len == va_dcnt(m->pool, m->cap, c);
     ensures \forall integer s; 0 <= s < VA_NSEL ==>
               va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s));
     ensures m->pool[idx].dl_class == VA_DL_NONE; */
@@ -423,9 +462,15 @@ static void dl_remove(va_manager *m, uint32_t idx)
     set_dl_prev(m, idx, VA_NIL);
     /*@ assert DL: \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
                va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail); */
+    /*@ assert LEN: \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+               m->dl[c].len == \at(m->dl[c].len, Pre) &&
+               va_dcnt(m->pool, m->cap, c) == \at(va_dcnt(m->pool, m->cap, c), Pre); */
     set_dl_class(m, idx, VA_DL_NONE);
     /*@ assert DL: \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
                va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail); */
+    /*@ assert LEN: \forall integer c2; 0 <= c2 < VA_TIMEOUT_CLASSES ==>
+               m->dl[c2].len == va_dcnt(m->pool, m->cap, c2) + (c2 == c ? 1 : 0); */
+    /*@ assert len >= 1; */
     dl_set(m, c, head, tail, len - 1u);
 }
 
@@ -442,7 +487,8 @@ static void dl_remove(va_manager *m, uint32_t idx)
               va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s))
                 - va_sel(\old(m->pool[idx].kind), \old(m->pool[idx].state), s)
                 + va_sel(kind, state, s);
-    ensures \forall integer s; 0 <= s < VA_NSEL ==> 0 <= va_cnt(m->pool, m->cap, s) <= m->cap; */
+    ensures \forall integer s; 0 <= s < VA_NSEL ==> 0 <= va_cnt(m->pool, m->cap, s) <= m->cap;
+    ensures \forall integer c; va_dcnt(m->pool, m->cap, c) == \old(va_dcnt(m->pool, m->cap, c)); */
 static void set_tag(va_manager *m, uint32_t idx, uint8_t kind, uint8_t state)
 {
     m->pool[idx].kind = kind;
@@ -456,6 +502,58 @@ static void set_tag(va_manager *m, uint32_t idx, uint8_t kind, uint8_t state)
                           - va_sel(\at(m->pool[idx].kind, Pre), \at(m->pool[idx].state, Pre), s)
                         : 0);
          loop invariant \forall integer s; 0 <= s < VA_NSEL ==> 0 <= va_cnt(m->pool, k, s) <= k;
+         loop invariant \forall integer c; va_dcnt(m->pool, k, c) == va_dcnt{Pre}(m->pool, k, c);
+         loop assigns k;
+         loop variant m->cap - k; @/
+      for (k = 0; k < m->cap; k++) {
+      }
+    */
+}
+
+/* status and epoch share their memory type with kind, state and dl_class
+ * in the proof model: like set_dl_class, the ghost loop shows that the
+ * counts (which read kind, state and dl_class) are unchanged. */
+/*@ requires va_mem(m) && idx < m->cap && v < VA_STATUS_COUNT;
+    requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    assigns m->pool[idx].status;
+    ensures m->pool[idx].status == v;
+    ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    ensures \forall integer s; 0 <= s < VA_NSEL ==>
+              va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s));
+    ensures \forall integer c; va_dcnt(m->pool, m->cap, c) == \old(va_dcnt(m->pool, m->cap, c)); */
+static void set_status(va_manager *m, uint32_t idx, uint8_t v)
+{
+    m->pool[idx].status = v;
+    /*@ ghost
+      uint32_t k;
+      /@ loop invariant 0 <= k <= m->cap;
+         loop invariant \forall integer s; 0 <= s < VA_NSEL ==>
+           va_cnt(m->pool, k, s) == va_cnt{Pre}(m->pool, k, s);
+         loop invariant \forall integer c; va_dcnt(m->pool, k, c) == va_dcnt{Pre}(m->pool, k, c);
+         loop assigns k;
+         loop variant m->cap - k; @/
+      for (k = 0; k < m->cap; k++) {
+      }
+    */
+}
+
+/*@ requires va_mem(m) && idx < m->cap;
+    requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    assigns m->pool[idx].epoch;
+    ensures m->pool[idx].epoch == v;
+    ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    ensures \forall integer s; 0 <= s < VA_NSEL ==>
+              va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s));
+    ensures \forall integer c; va_dcnt(m->pool, m->cap, c) == \old(va_dcnt(m->pool, m->cap, c)); */
+static void set_epoch(va_manager *m, uint32_t idx, uint8_t v)
+{
+    m->pool[idx].epoch = v;
+    /*@ ghost
+      uint32_t k;
+      /@ loop invariant 0 <= k <= m->cap;
+         loop invariant \forall integer s; 0 <= s < VA_NSEL ==>
+           va_cnt(m->pool, k, s) == va_cnt{Pre}(m->pool, k, s);
+         loop invariant \forall integer c; va_dcnt(m->pool, k, c) == va_dcnt{Pre}(m->pool, k, c);
          loop assigns k;
          loop variant m->cap - k; @/
       for (k = 0; k < m->cap; k++) {
@@ -505,13 +603,13 @@ static uint32_t slot_alloc(va_manager *m, uint8_t kind, void *ctx)
     j->data = NULL;
     j->len = 0;
     j->code = 0;
-    j->status = VA_STATUS_OK;
+    set_status(m, idx, (uint8_t)VA_STATUS_OK);
     j->next = VA_NIL;
     j->prev = VA_NIL;
     j->dl_next = VA_NIL;
     j->dl_prev = VA_NIL;
-    j->dl_class = VA_DL_NONE;
-    j->epoch = m->epoch;
+    set_dl_class(m, idx, VA_DL_NONE);
+    set_epoch(m, idx, m->epoch);
     return idx;
 }
 
@@ -522,6 +620,7 @@ static uint32_t slot_alloc(va_manager *m, uint8_t kind, void *ctx)
     requires m->pool[idx].kind == VA_KIND_SERVER ==> m->server_live >= 1;
     requires m->pool[idx].kind == VA_KIND_CLIENT ==> m->client_live >= 1;
     requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    requires m->free_len == va_cnt(m->pool, m->cap, VA_SEL_FREE);
     assigns m->server_live, m->client_live, m->free_head, m->free_len,
             m->pool[idx].kind, m->pool[idx].state, m->pool[idx].gen, m->pool[idx].ctx,
             m->pool[idx].data, m->pool[idx].next, m->pool[idx].prev;
@@ -534,10 +633,13 @@ static uint32_t slot_alloc(va_manager *m, uint8_t kind, void *ctx)
     ensures \old(m->pool[idx].kind) == VA_KIND_CLIENT ==>
               m->client_live == \old(m->client_live) - 1 && m->server_live == \old(m->server_live);
     ensures m->free_head == idx;
+    ensures m->free_len == va_cnt(m->pool, m->cap, VA_SEL_FREE);
     ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
     ensures \forall integer s; 0 <= s < VA_NSEL ==>
               va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s))
-                - va_sel(\old(m->pool[idx].kind), \old(m->pool[idx].state), s); */
+                - va_sel(\old(m->pool[idx].kind), \old(m->pool[idx].state), s)
+                + va_sel(VA_KIND_FREE, \old(m->pool[idx].state), s);
+    ensures \forall integer c; va_dcnt(m->pool, m->cap, c) == \old(va_dcnt(m->pool, m->cap, c)); */
 static void slot_release(va_manager *m, uint32_t idx)
 {
     va_job *j = &m->pool[idx];
@@ -681,16 +783,16 @@ static int sj_step(va_manager *m, uint32_t idx, uint8_t ev)
         j->len = m->pending->len;
     }
     if (acts & VA_SJ_DO_SET_OK) {
-        j->status = VA_STATUS_OK;
+        set_status(m, idx, (uint8_t)VA_STATUS_OK);
     }
     if (acts & VA_SJ_DO_SET_CANCELLED) {
-        j->status = VA_STATUS_CANCELLED;
+        set_status(m, idx, (uint8_t)VA_STATUS_CANCELLED);
     }
     if (acts & VA_SJ_DO_SET_TIMED_OUT) {
-        j->status = VA_STATUS_TIMED_OUT;
+        set_status(m, idx, (uint8_t)VA_STATUS_TIMED_OUT);
     }
     if (acts & VA_SJ_DO_SET_DISCONNECTED) {
-        j->status = VA_STATUS_DISCONNECTED;
+        set_status(m, idx, (uint8_t)VA_STATUS_DISCONNECTED);
     }
     if (acts & VA_SJ_DO_COMPLETE) {
         /* completion disarms the deadline: a job times out at most once */
@@ -801,21 +903,21 @@ static int cj_step(va_manager *m, uint32_t idx, uint8_t ev)
         j->len = m->pending->len;
         /* spec: a BUSY answer means the peer refused the job: rejected */
         if (j->code == VA_RESULT_CODE_OK) {
-            j->status = VA_STATUS_OK;
+            set_status(m, idx, (uint8_t)VA_STATUS_OK);
         } else if (j->code == VA_RESULT_CODE_BUSY) {
-            j->status = VA_STATUS_REJECTED;
+            set_status(m, idx, (uint8_t)VA_STATUS_REJECTED);
         } else {
-            j->status = VA_STATUS_REMOTE_ERROR;
+            set_status(m, idx, (uint8_t)VA_STATUS_REMOTE_ERROR);
         }
     }
     if (acts & VA_CJ_DO_SET_CANCELLED) {
-        j->status = VA_STATUS_CANCELLED;
+        set_status(m, idx, (uint8_t)VA_STATUS_CANCELLED);
     }
     if (acts & VA_CJ_DO_SET_TIMED_OUT) {
-        j->status = VA_STATUS_TIMED_OUT;
+        set_status(m, idx, (uint8_t)VA_STATUS_TIMED_OUT);
     }
     if (acts & VA_CJ_DO_SET_DISCONNECTED) {
-        j->status = VA_STATUS_DISCONNECTED;
+        set_status(m, idx, (uint8_t)VA_STATUS_DISCONNECTED);
     }
     if (acts & VA_CJ_DO_COMPLETE) {
         dl_remove(m, idx);

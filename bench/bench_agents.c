@@ -69,12 +69,21 @@ static pid_t spawn(char *const argv[])
     return pid;
 }
 
+/* SIGTERM, then SIGKILL after 2 s: a benchmark never hangs on a peer. */
 static void stop(pid_t pid)
 {
-    if (pid > 0) {
-        kill(pid, SIGTERM);
-        waitpid(pid, NULL, 0);
+    if (pid <= 0) {
+        return;
     }
+    kill(pid, SIGTERM);
+    for (int i = 0; i < 200; i++) {
+        if (waitpid(pid, NULL, WNOHANG) == pid) {
+            return;
+        }
+        usleep(10000);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
 }
 
 /* ---- raw ---- */

@@ -133,29 +133,10 @@ static void done(va_channel *ch, va_job_id job, va_status st, int32_t code,
 
 static void side_init(side *s, int fd, int want)
 {
-    va_channel_config cfg;
-    size_t need;
-
     memset(s, 0, sizeof *s);
     s->fd = fd;
     s->want = want;
-    s->methods[0] = (va_method){ .id = VA_METHOD_PING, .name = "ping", .fn = h_ping, .enabled = 1 };
-    va_channel_config_default(&cfg);
-    cfg.limits.client_max = 64;
-    cfg.limits.server_max = 64;
-    cfg.limits.send_max = 128;
-    cfg.limits.exec_max = 64;
-    cfg.max_payload = 256;
-    cfg.keepalive_ms = 0;
-    cfg.dead_peer_ms = 0;
-    cfg.methods = s->methods;
-    cfg.nmethods = 1;
-    need = va_channel_memory_size(&cfg);
-    s->mem = malloc(need);
-    if (s->mem == NULL || va_channel_init(&s->ch, &cfg, s->mem, need) != VA_OK) {
-        fprintf(stderr, "channel init failed\n");
-        exit(1);
-    }
+    s->mem = bench_channel_open(&s->ch, &s->methods[0]);
     va_channel_attach(&s->ch, now_ms());
 }
 

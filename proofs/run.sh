@@ -52,7 +52,8 @@ set_next,set_prev,set_dl_next,set_dl_prev,set_dl_class,set_status,set_epoch,q_se
 make_id,lookup,va_manager_slot,va_manager_next_slot,va_manager_slot_gen,va_manager_job_ctx,\
 va_manager_next_deadline,va_manager_set_trace,\
 step,va_server_job_add,va_client_job_submit,va_server_job_execute_done,va_server_job_send_done,\
-va_server_job_cancel,va_client_job_send_done,va_client_job_read_done,va_client_job_cancel"}
+va_server_job_cancel,va_client_job_send_done,va_client_job_read_done,va_client_job_cancel,\
+sj_facts,cj_facts"}
 
 fail=0
 summary="$bld/summary.txt"

@@ -150,6 +150,155 @@ void va_model_trace(void *trace_ctx, const va_trace_event *ev);
     \at(m->cops, L1) == \at(m->cops, L2);
 */
 
+/* ---- facts about the generated lifecycle tables ----------------------
+ * What the steps rely on, for one (state, event) pair of a live job that
+ * the table accepts: the exactly-once facts (a transition completes the
+ * job iff it leaves the not-yet-completed states; completed states only
+ * lead to completed states or FREE; a job becomes FREE only by a
+ * transition that releases its slot) and the slot-accounting facts (a slot
+ * is acquired / released exactly when the job enters / leaves the states
+ * that hold it; acquiring only on the start events, whose callers check
+ * the limit first).  The ghost functions sj_facts / cj_facts prove them
+ * from the tables' constant contents (gen/va_*_tables.c, -wp-init-const):
+ * one assert per (state, event) pair, each decided by Qed on the concrete
+ * table entry; the ensures then follows by case analysis.  A change to the
+ * spec that breaks a fact makes its case assert fail; a new state or event
+ * makes the domain assert fail.  The steps call them as ghost code. */
+/* Written as macros, not ACSL predicates, so that Qed sees the table
+ * entries and the bit tests of each concrete case and decides them. */
+#define VA_SJ_FACTS(from, ev) \
+  (  va_sj_next[from][ev] != VA_SJ_REJECT ==> \
+    va_sj_next[from][ev] < VA_SJ_NSTATES && \
+    (((va_sj_actions[from][ev] & VA_SJ_DO_COMPLETE) != 0) <==> \
+    (!va_sj_completed(from) && \
+    (va_sj_completed(va_sj_next[from][ev]) || va_sj_next[from][ev] == VA_SJ_FREE))) && \
+    (va_sj_completed(from) ==> \
+    (va_sj_completed(va_sj_next[from][ev]) || va_sj_next[from][ev] == VA_SJ_FREE)) && \
+    (((va_sj_actions[from][ev] & VA_SJ_DO_RELEASE) != 0) <==> \
+    va_sj_next[from][ev] == VA_SJ_FREE) && \
+    (((va_sj_actions[from][ev] & VA_SJ_DO_RELEASE_EXEC) != 0) <==> \
+    (va_sj_holds_exec(from) && !va_sj_holds_exec(va_sj_next[from][ev]))) && \
+    (((va_sj_actions[from][ev] & VA_SJ_DO_ACQUIRE_EXEC) != 0) <==> \
+    (!va_sj_holds_exec(from) && va_sj_holds_exec(va_sj_next[from][ev]))) && \
+    (((va_sj_actions[from][ev] & VA_SJ_DO_RELEASE_SEND) != 0) <==> \
+    (va_sj_holds_send(from) && !va_sj_holds_send(va_sj_next[from][ev]))) && \
+    (((va_sj_actions[from][ev] & VA_SJ_DO_ACQUIRE_SEND) != 0) <==> \
+    (!va_sj_holds_send(from) && va_sj_holds_send(va_sj_next[from][ev]))) && \
+    (((va_sj_actions[from][ev] & VA_SJ_DO_ACQUIRE_EXEC) != 0) ==> ev == VA_SJ_EV_EXEC_START) && \
+    (((va_sj_actions[from][ev] & VA_SJ_DO_ACQUIRE_SEND) != 0) ==> ev == VA_SJ_EV_SEND_START) && \
+    (((va_sj_actions[from][ev] & VA_SJ_DO_STORE_RESULT) != 0) ==> ev == VA_SJ_EV_EXEC_DONE))
+
+#define VA_CJ_FACTS(from, ev) \
+  (  va_cj_next[from][ev] != VA_CJ_REJECT ==> \
+    va_cj_next[from][ev] < VA_CJ_NSTATES && \
+    (((va_cj_actions[from][ev] & VA_CJ_DO_COMPLETE) != 0) <==> \
+    (!va_cj_completed(from) && \
+    (va_cj_completed(va_cj_next[from][ev]) || va_cj_next[from][ev] == VA_CJ_FREE))) && \
+    (va_cj_completed(from) ==> \
+    (va_cj_completed(va_cj_next[from][ev]) || va_cj_next[from][ev] == VA_CJ_FREE)) && \
+    (((va_cj_actions[from][ev] & VA_CJ_DO_RELEASE) != 0) <==> \
+    va_cj_next[from][ev] == VA_CJ_FREE) && \
+    (((va_cj_actions[from][ev] & VA_CJ_DO_RELEASE_SEND) != 0) <==> \
+    (va_cj_holds_send(from) && !va_cj_holds_send(va_cj_next[from][ev]))) && \
+    (((va_cj_actions[from][ev] & VA_CJ_DO_ACQUIRE_SEND) != 0) <==> \
+    (!va_cj_holds_send(from) && va_cj_holds_send(va_cj_next[from][ev]))) && \
+    (((va_cj_actions[from][ev] & VA_CJ_DO_ACQUIRE_SEND) != 0) ==> ev == VA_CJ_EV_SEND_START) && \
+    (((va_cj_actions[from][ev] & VA_CJ_DO_STORE_RESPONSE) != 0) ==> ev == VA_CJ_EV_RESPONSE))
+
+/*@ ghost
+  /@ requires from < VA_SJ_FREE && ev < VA_SJ_NEVENTS;
+     assigns \nothing;
+     ensures VA_SJ_FACTS(from, ev); @/
+  static void sj_facts(uint8_t from, uint8_t ev)
+  {
+    /@ assert from == 0 || from == 1 || from == 2 || from == 3 || from == 4 || from == 5; @/
+    /@ assert ev == 0 || ev == 1 || ev == 2 || ev == 3 || ev == 4 || ev == 5 || ev == 6; @/
+    /@ assert from == 0 && ev == 0 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 0 && ev == 1 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 0 && ev == 2 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 0 && ev == 3 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 0 && ev == 4 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 0 && ev == 5 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 0 && ev == 6 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 1 && ev == 0 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 1 && ev == 1 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 1 && ev == 2 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 1 && ev == 3 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 1 && ev == 4 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 1 && ev == 5 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 1 && ev == 6 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 2 && ev == 0 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 2 && ev == 1 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 2 && ev == 2 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 2 && ev == 3 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 2 && ev == 4 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 2 && ev == 5 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 2 && ev == 6 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 3 && ev == 0 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 3 && ev == 1 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 3 && ev == 2 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 3 && ev == 3 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 3 && ev == 4 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 3 && ev == 5 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 3 && ev == 6 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 4 && ev == 0 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 4 && ev == 1 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 4 && ev == 2 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 4 && ev == 3 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 4 && ev == 4 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 4 && ev == 5 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 4 && ev == 6 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 5 && ev == 0 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 5 && ev == 1 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 5 && ev == 2 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 5 && ev == 3 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 5 && ev == 4 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 5 && ev == 5 ==> VA_SJ_FACTS(from, ev); @/
+    /@ assert from == 5 && ev == 6 ==> VA_SJ_FACTS(from, ev); @/
+  }
+*/
+
+/*@ ghost
+  /@ requires from < VA_CJ_FREE && ev < VA_CJ_NEVENTS;
+     assigns \nothing;
+     ensures VA_CJ_FACTS(from, ev); @/
+  static void cj_facts(uint8_t from, uint8_t ev)
+  {
+    /@ assert from == 0 || from == 1 || from == 2 || from == 3 || from == 4; @/
+    /@ assert ev == 0 || ev == 1 || ev == 2 || ev == 3 || ev == 4 || ev == 5; @/
+    /@ assert from == 0 && ev == 0 ==> VA_CJ_FACTS(from, ev); @/
+    /@ assert from == 0 && ev == 1 ==> VA_CJ_FACTS(from, ev); @/
+    /@ assert from == 0 && ev == 2 ==> VA_CJ_FACTS(from, ev); @/
+    /@ assert from == 0 && ev == 3 ==> VA_CJ_FACTS(from, ev); @/
+    /@ assert from == 0 && ev == 4 ==> VA_CJ_FACTS(from, ev); @/
+    /@ assert from == 0 && ev == 5 ==> VA_CJ_FACTS(from, ev); @/
+    /@ assert from == 1 && ev == 0 ==> VA_CJ_FACTS(from, ev); @/
+    /@ assert from == 1 && ev == 1 ==> VA_CJ_FACTS(from, ev); @/
+    /@ assert from == 1 && ev == 2 ==> VA_CJ_FACTS(from, ev); @/
+    /@ assert from == 1 && ev == 3 ==> VA_CJ_FACTS(from, ev); @/
+    /@ assert from == 1 && ev == 4 ==> VA_CJ_FACTS(from, ev); @/
+    /@ assert from == 1 && ev == 5 ==> VA_CJ_FACTS(from, ev); @/
+    /@ assert from == 2 && ev == 0 ==> VA_CJ_FACTS(from, ev); @/
+    /@ assert from == 2 && ev == 1 ==> VA_CJ_FACTS(from, ev); @/
+    /@ assert from == 2 && ev == 2 ==> VA_CJ_FACTS(from, ev); @/
+    /@ assert from == 2 && ev == 3 ==> VA_CJ_FACTS(from, ev); @/
+    /@ assert from == 2 && ev == 4 ==> VA_CJ_FACTS(from, ev); @/
+    /@ assert from == 2 && ev == 5 ==> VA_CJ_FACTS(from, ev); @/
+    /@ assert from == 3 && ev == 0 ==> VA_CJ_FACTS(from, ev); @/
+    /@ assert from == 3 && ev == 1 ==> VA_CJ_FACTS(from, ev); @/
+    /@ assert from == 3 && ev == 2 ==> VA_CJ_FACTS(from, ev); @/
+    /@ assert from == 3 && ev == 3 ==> VA_CJ_FACTS(from, ev); @/
+    /@ assert from == 3 && ev == 4 ==> VA_CJ_FACTS(from, ev); @/
+    /@ assert from == 3 && ev == 5 ==> VA_CJ_FACTS(from, ev); @/
+    /@ assert from == 4 && ev == 0 ==> VA_CJ_FACTS(from, ev); @/
+    /@ assert from == 4 && ev == 1 ==> VA_CJ_FACTS(from, ev); @/
+    /@ assert from == 4 && ev == 2 ==> VA_CJ_FACTS(from, ev); @/
+    /@ assert from == 4 && ev == 3 ==> VA_CJ_FACTS(from, ev); @/
+    /@ assert from == 4 && ev == 4 ==> VA_CJ_FACTS(from, ev); @/
+    /@ assert from == 4 && ev == 5 ==> VA_CJ_FACTS(from, ev); @/
+  }
+*/
+
 /* ---- the ops-callback model ------------------------------------------
  * Every ops slot may call any public manager function (re-entrancy), so
  * its effect is modelled as: given a manager in which the invariant holds

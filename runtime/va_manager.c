@@ -748,6 +748,7 @@ static int sj_step(va_manager *m, uint32_t idx, uint8_t ev)
         return VA_ERR_STATE;
     }
     acts = va_sj_actions[from][ev];
+    /*@ ghost sj_facts(from, ev); */
     /*@ assert to < VA_SJ_NSTATES; */
     /* spec: exactly once.  A transition completes the job iff it leaves the
      * not-yet-completed states; completed states only lead to completed
@@ -875,6 +876,7 @@ static int cj_step(va_manager *m, uint32_t idx, uint8_t ev)
         return VA_ERR_STATE;
     }
     acts = va_cj_actions[from][ev];
+    /*@ ghost cj_facts(from, ev); */
     /*@ assert to < VA_CJ_NSTATES; */
     /* spec: exactly once.  A transition completes the job iff it leaves the
      * not-yet-completed states; completed states only lead to completed
@@ -1022,6 +1024,16 @@ static void pump(va_manager *m)
     requires sops == \null || \valid_read(sops);
     requires cops == \null || \valid_read(cops);
     requires \separated(m, pool + (0 .. capacity - 1));
+    // the generated tables are constants the caller's memory never overlaps
+    requires \separated(m, &va_sj_next[0 .. VA_SJ_NSTATES - 1][0 .. VA_SJ_NEVENTS - 1],
+               &va_sj_actions[0 .. VA_SJ_NSTATES - 1][0 .. VA_SJ_NEVENTS - 1],
+               &va_cj_next[0 .. VA_CJ_NSTATES - 1][0 .. VA_CJ_NEVENTS - 1],
+               &va_cj_actions[0 .. VA_CJ_NSTATES - 1][0 .. VA_CJ_NEVENTS - 1]);
+    requires \separated(pool + (0 .. capacity - 1),
+               &va_sj_next[0 .. VA_SJ_NSTATES - 1][0 .. VA_SJ_NEVENTS - 1],
+               &va_sj_actions[0 .. VA_SJ_NSTATES - 1][0 .. VA_SJ_NEVENTS - 1],
+               &va_cj_next[0 .. VA_CJ_NSTATES - 1][0 .. VA_CJ_NEVENTS - 1],
+               &va_cj_actions[0 .. VA_CJ_NSTATES - 1][0 .. VA_CJ_NEVENTS - 1]);
     requires sops == \null || \separated(sops, m, pool + (0 .. capacity - 1));
     requires cops == \null || \separated(cops, m, pool + (0 .. capacity - 1));
     requires sops == \null || cops == \null || (
@@ -1095,7 +1107,8 @@ int va_manager_init(va_manager *m, va_job *pool, uint32_t capacity,
     m->stats = (va_manager_stats){ 0 };
     /*@ loop invariant 0 <= i <= capacity;
         loop invariant \forall integer k; 0 <= k < i ==>
-                         pool[k].kind == VA_KIND_FREE && va_job_ok(m, pool + k);
+                         pool[k].kind == VA_KIND_FREE && pool[k].dl_class == VA_DL_NONE &&
+                         va_job_ok(m, pool + k);
         loop assigns i, pool[0 .. capacity - 1];
         loop variant capacity - i; */
     for (i = 0; i < capacity; i++) {
@@ -1108,11 +1121,15 @@ int va_manager_init(va_manager *m, va_job *pool, uint32_t capacity,
     }
     m->free_head = 0;
     m->free_len = capacity;
-    /* every counter starts at 0: the count over an all-free pool is 0 */
+    /* every counter starts at 0: over an all-free pool only the FREE
+     * selector counts (every slot), and no slot is on a deadline list */
     /*@ ghost
       uint32_t k;
       /@ loop invariant 0 <= k <= capacity;
-         loop invariant \forall integer s; 0 <= s < VA_NSEL ==> va_cnt(pool, k, s) == 0;
+         loop invariant \forall integer s; 0 <= s < VA_NSEL ==>
+                          va_cnt(pool, k, s) == (s == VA_SEL_FREE ? k : 0);
+         loop invariant \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+                          va_dcnt(pool, k, c) == 0;
          loop assigns k;
          loop variant capacity - k; @/
       for (k = 0; k < capacity; k++) {

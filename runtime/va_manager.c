@@ -1018,6 +1018,153 @@ static void pump(va_manager *m)
 
 /* ---- public API ------------------------------------------------------------ */
 
+/* va_manager_init, part 1: every manager field.  Its own function so that
+ * its contract is the frame the invariant needs (the fields share memory
+ * types with the pool in the proof model). */
+/*@ requires \valid(m) && \valid_read(l) && \valid_read(sops) && \valid_read(cops);
+    requires \separated(m, l) && \separated(m, sops) && \separated(m, cops);
+    requires sops->execute == &va_model_sj_execute && sops->send == &va_model_sj_send &&
+             sops->complete == &va_model_sj_complete && sops->cancel == &va_model_sj_cancel &&
+             cops->send == &va_model_cj_send && cops->abort == &va_model_cj_abort &&
+             cops->complete == &va_model_cj_complete;
+    assigns *m;
+    ensures m->pool == pool && m->cap == capacity;
+    ensures m->sops == sops && m->cops == cops;
+    ensures va_ops_model(m);
+    ensures m->lim.send_max == l->send_max && m->lim.exec_max == l->exec_max &&
+            m->lim.client_max == l->client_max && m->lim.server_max == l->server_max &&
+            m->lim.starve_max == l->starve_max;
+    ensures m->exec_count == 0 && m->send_count == 0 &&
+            m->server_live == 0 && m->client_live == 0;
+    ensures m->exec_q.head == VA_NIL && m->exec_q.tail == VA_NIL && m->exec_q.len == 0;
+    ensures m->ssend_q.head == VA_NIL && m->ssend_q.tail == VA_NIL && m->ssend_q.len == 0;
+    ensures m->csend_q.head == VA_NIL && m->csend_q.tail == VA_NIL && m->csend_q.len == 0;
+    ensures m->free_head == 0 && m->free_len == capacity;
+    ensures \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+              m->dl[c].head == VA_NIL && m->dl[c].tail == VA_NIL && m->dl[c].len == 0; */
+static void init_fields(va_manager *m, va_job *pool, uint32_t capacity, const va_limits *l,
+                        const va_server_ops *sops, const va_client_ops *cops, void *ops_ctx)
+{
+    uint32_t i;
+
+    m->pool = pool;
+    m->cap = capacity;
+    m->lim.send_max = l->send_max;
+    m->lim.exec_max = l->exec_max;
+    m->lim.client_max = l->client_max;
+    m->lim.server_max = l->server_max;
+    m->lim.starve_max = l->starve_max;
+    m->sops = sops;
+    m->cops = cops;
+    m->ops_ctx = ops_ctx;
+    m->trace = NULL;
+    m->trace_ctx = NULL;
+    m->exec_q.head = VA_NIL;
+    m->exec_q.tail = VA_NIL;
+    m->exec_q.len = 0;
+    m->ssend_q.head = VA_NIL;
+    m->ssend_q.tail = VA_NIL;
+    m->ssend_q.len = 0;
+    m->csend_q.head = VA_NIL;
+    m->csend_q.tail = VA_NIL;
+    m->csend_q.len = 0;
+    m->exec_count = 0;
+    m->send_count = 0;
+    m->server_live = 0;
+    m->client_live = 0;
+    m->starve_streak = 0;
+    m->pending = NULL;
+    m->pumping = 0;
+    m->epoch = 0;
+    m->stats = (va_manager_stats){ 0 };
+    /* the pool is one free list 0 -> 1 -> ... -> capacity-1 */
+    m->free_head = 0;
+    m->free_len = capacity;
+    /* the deadline lists, empty */
+    /*@ loop invariant 0 <= i <= VA_TIMEOUT_CLASSES;
+        loop invariant \forall integer c; 0 <= c < i ==>
+                         m->dl[c].head == VA_NIL && m->dl[c].tail == VA_NIL && m->dl[c].len == 0;
+        loop assigns i, m->dl[0 .. VA_TIMEOUT_CLASSES - 1];
+        loop variant VA_TIMEOUT_CLASSES - i; */
+    for (i = 0; i < VA_TIMEOUT_CLASSES; i++) {
+        m->dl[i].timeout = 0;
+        m->dl[i].head = VA_NIL;
+        m->dl[i].tail = VA_NIL;
+        m->dl[i].len = 0;
+    }
+}
+
+/* One free slot of generation 1 whose free-list successor is `next`. */
+/*@ requires \valid_read(m) && \valid(j) && \separated(m, j);
+    requires va_link_ok(m, next);
+    assigns *j;
+    ensures j->kind == VA_KIND_FREE && j->dl_class == VA_DL_NONE && va_job_ok(m, j); */
+static void init_slot(const va_manager *m, va_job *j, uint32_t next)
+{
+    (void)m;
+    j->ctx = NULL;
+    j->data = NULL;
+    j->deadline = 0;
+    j->gen = 1;
+    j->next = next;
+    j->prev = VA_NIL;
+    j->dl_next = VA_NIL;
+    j->dl_prev = VA_NIL;
+    j->len = 0;
+    j->code = 0;
+    j->kind = VA_KIND_FREE;
+    j->state = 0;
+    j->status = 0;
+    j->dl_class = VA_DL_NONE;
+    j->epoch = 0;
+}
+
+/* va_manager_init, part 2: every slot free, generation 1, on no list but
+ * the free list.  Ghost loop: over an all-free pool only the FREE selector
+ * counts (every slot), and no slot is on a deadline list. */
+/*@ requires \valid_read(m) && m->pool == pool && m->cap == capacity;
+    requires 0 < capacity < VA_NIL;
+    requires \valid(pool + (0 .. capacity - 1));
+    requires \separated(m, pool + (0 .. capacity - 1));
+    requires \valid_read(m->sops) && \valid_read(m->cops);
+    requires \separated(m->sops, pool + (0 .. capacity - 1)) &&
+             \separated(m->cops, pool + (0 .. capacity - 1));
+    requires va_ops_model(m);
+    assigns pool[0 .. capacity - 1];
+    ensures va_ops_model(m);
+    ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    ensures \forall integer s; 0 <= s < VA_NSEL ==>
+              va_cnt(m->pool, m->cap, s) == (s == VA_SEL_FREE ? m->cap : 0);
+    ensures \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+              va_dcnt(m->pool, m->cap, c) == 0; */
+static void init_pool(const va_manager *m, va_job *pool, uint32_t capacity)
+{
+    uint32_t i;
+
+    (void)m;
+    /*@ loop invariant 0 <= i <= capacity;
+        loop invariant \forall integer k; 0 <= k < i ==>
+                         pool[k].kind == VA_KIND_FREE && pool[k].dl_class == VA_DL_NONE &&
+                         va_job_ok(m, pool + k);
+        loop assigns i, pool[0 .. capacity - 1];
+        loop variant capacity - i; */
+    for (i = 0; i < capacity; i++) {
+        init_slot(m, &pool[i], (i + 1u < capacity) ? i + 1u : VA_NIL);
+    }
+    /*@ ghost
+      uint32_t k;
+      /@ loop invariant 0 <= k <= capacity;
+         loop invariant \forall integer s; 0 <= s < VA_NSEL ==>
+                          va_cnt(pool, k, s) == (s == VA_SEL_FREE ? k : 0);
+         loop invariant \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+                          va_dcnt(pool, k, c) == 0;
+         loop assigns k;
+         loop variant capacity - k; @/
+      for (k = 0; k < capacity; k++) {
+      }
+    */
+}
+
 /*@ requires m == \null || \valid(m);
     requires pool == \null || \valid(pool + (0 .. capacity - 1));
     requires lim == \null || \valid_read(lim);
@@ -1053,7 +1200,6 @@ int va_manager_init(va_manager *m, va_job *pool, uint32_t capacity,
                     const va_limits *lim, const va_server_ops *sops,
                     const va_client_ops *cops, void *ops_ctx)
 {
-    uint32_t i;
     va_limits l;
 
     if (m == NULL || pool == NULL || sops == NULL || cops == NULL ||
@@ -1076,65 +1222,29 @@ int va_manager_init(va_manager *m, va_job *pool, uint32_t capacity,
         (uint64_t)l.client_max + l.server_max > capacity) {
         return VA_ERR_INVAL;
     }
-    m->pool = pool;
-    m->cap = capacity;
-    m->lim = l;
-    m->sops = sops;
-    m->cops = cops;
-    m->ops_ctx = ops_ctx;
-    m->trace = NULL;
-    m->trace_ctx = NULL;
-    m->exec_q.head = m->exec_q.tail = VA_NIL;
-    m->exec_q.len = 0;
-    m->ssend_q = m->exec_q;
-    m->csend_q = m->exec_q;
-    m->exec_count = m->send_count = 0;
-    m->server_live = m->client_live = 0;
-    m->starve_streak = 0;
-    /*@ loop invariant 0 <= i <= VA_TIMEOUT_CLASSES;
-        loop invariant \forall integer c; 0 <= c < i ==>
-                         m->dl[c].head == VA_NIL && m->dl[c].tail == VA_NIL && m->dl[c].len == 0;
-        loop assigns i, m->dl[0 .. VA_TIMEOUT_CLASSES - 1];
-        loop variant VA_TIMEOUT_CLASSES - i; */
-    for (i = 0; i < VA_TIMEOUT_CLASSES; i++) {
-        m->dl[i].timeout = 0;
-        m->dl[i].head = m->dl[i].tail = VA_NIL;
-        m->dl[i].len = 0;
-    }
-    m->pending = NULL;
-    m->pumping = 0;
-    m->epoch = 0;
-    m->stats = (va_manager_stats){ 0 };
-    /*@ loop invariant 0 <= i <= capacity;
-        loop invariant \forall integer k; 0 <= k < i ==>
-                         pool[k].kind == VA_KIND_FREE && pool[k].dl_class == VA_DL_NONE &&
-                         va_job_ok(m, pool + k);
-        loop assigns i, pool[0 .. capacity - 1];
-        loop variant capacity - i; */
-    for (i = 0; i < capacity; i++) {
-        pool[i] = (va_job){ 0 };
-        pool[i].gen = 1;
-        pool[i].kind = VA_KIND_FREE;
-        pool[i].dl_class = VA_DL_NONE;
-        pool[i].prev = pool[i].dl_next = pool[i].dl_prev = VA_NIL;
-        pool[i].next = (i + 1u < capacity) ? i + 1u : VA_NIL;
-    }
-    m->free_head = 0;
-    m->free_len = capacity;
-    /* every counter starts at 0: over an all-free pool only the FREE
-     * selector counts (every slot), and no slot is on a deadline list */
-    /*@ ghost
-      uint32_t k;
-      /@ loop invariant 0 <= k <= capacity;
-         loop invariant \forall integer s; 0 <= s < VA_NSEL ==>
-                          va_cnt(pool, k, s) == (s == VA_SEL_FREE ? k : 0);
-         loop invariant \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
-                          va_dcnt(pool, k, c) == 0;
-         loop assigns k;
-         loop variant capacity - k; @/
-      for (k = 0; k < capacity; k++) {
-      }
-    */
+    init_fields(m, pool, capacity, &l, sops, cops, ops_ctx);
+    init_pool(m, pool, capacity);
+    /* the invariant, piece by piece (one goal each) */
+    /*@ assert m->pool == pool && m->cap == capacity && m->sops == sops && m->cops == cops; */
+    /*@ assert \valid(m) && 0 < m->cap < VA_NIL && \valid(m->pool + (0 .. m->cap - 1)) &&
+               \separated(m, m->pool + (0 .. m->cap - 1)) &&
+               \valid_read(m->sops) && \valid_read(m->cops); */
+    /*@ assert va_mem(m); */
+    /*@ assert va_ops_model(m); */
+    /*@ assert va_limits_ok(m); */
+    /*@ assert \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k); */
+    /*@ assert m->exec_count == va_cnt(m->pool, m->cap, VA_SEL_EXEC) &&
+               m->send_count == va_cnt(m->pool, m->cap, VA_SEL_SEND) &&
+               m->server_live == va_cnt(m->pool, m->cap, VA_SEL_SRV) &&
+               m->client_live == va_cnt(m->pool, m->cap, VA_SEL_CLI); */
+    /*@ assert m->exec_count <= m->lim.exec_max && m->send_count <= m->lim.send_max &&
+               m->server_live <= m->lim.server_max && m->client_live <= m->lim.client_max; */
+    /*@ assert va_queue_ok(m, &m->exec_q, VA_SEL_SQ) && va_queue_ok(m, &m->ssend_q, VA_SEL_SX) &&
+               va_queue_ok(m, &m->csend_q, VA_SEL_CQ); */
+    /*@ assert va_link_ok(m, m->free_head) && m->free_len == va_cnt(m->pool, m->cap, VA_SEL_FREE); */
+    /*@ assert \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+               va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail) &&
+               m->dl[c].len == va_dcnt(m->pool, m->cap, c); */
     VA_CHECK(m);
     return VA_OK;
 }

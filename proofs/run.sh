@@ -31,8 +31,13 @@ export WHY3CONFIG="$bld/why3.conf"
 export WHY3_CONFIG="$WHY3CONFIG"
 why3 config detect >"$bld/why3-detect.log" 2>&1 || { cat "$bld/why3-detect.log"; exit 2; }
 
+# protobuf-c.h (included by va_arena.h) without the host libc headers: Frama-C
+# preprocesses with -nostdinc and its own libc, so only this folder is added.
+pbdir=$(pkg-config --variable=includedir libprotobuf-c 2>/dev/null) || pbdir=/usr/include
+mkdir -p "$bld/inc" && ln -sfn "${pbdir:-/usr/include}/protobuf-c" "$bld/inc/protobuf-c"
+
 # ---- options, in one place ---------------------------------------------------
-CPP="-cpp-extra-args=-I$top/include -I$top/gen -I$top/runtime -include $top/proofs/va_manager.acsl.h"
+CPP="-cpp-extra-args=-I$top/include -I$top/gen -I$top/runtime -I$bld/inc -include $top/proofs/va_manager.acsl.h"
 # The WP cache (keyed by the exact prover task, prover and timeout) lives in
 # the build tree; WP_CACHE=none re-proves everything.
 mkdir -p "$bld/wpcache"
@@ -105,6 +110,9 @@ eva_run() { # label name files...
 T0=$(date +%s)
 echo "== WP"
 wp_run "runtime/va_error.c" wp_error "$GATE" "$top/runtime/va_error.c"
+# Typed+cast: void * <-> T * casts (buffers, protobuf-c's allocator_data) are
+# kept as the same address (docs/proofs.md, "Arena ...", Assumptions).
+wp_run "runtime/va_arena.c" wp_arena "$GATE" "$top/runtime/va_arena.c" -wp-model Typed+cast
 # -wp-fct: the classification gate would also (rightly) flag the callee
 # preconditions at call sites inside the ungated functions, which are open
 # goals (docs/proofs.md); so this run is gated on "proved == generated".

@@ -113,6 +113,12 @@ wp_run "runtime/va_error.c" wp_error "$GATE" "$top/runtime/va_error.c"
 # Typed+cast: void * <-> T * casts (buffers, protobuf-c's allocator_data) are
 # kept as the same address (docs/proofs.md, "Arena ...", Assumptions).
 wp_run "runtime/va_arena.c" wp_arena "$GATE" "$top/runtime/va_arena.c" -wp-model Typed+cast
+wp_run "runtime/va_frame_encode.c" wp_frame_encode "$GATE" "$top/runtime/va_frame_encode.c" \
+    -wp-model Typed+cast
+# The portable CRC path only: the SSE4.2 path (intrinsics, cpuid) is compiled
+# out, as for Eva (docs/proofs.md, Assumptions).
+wp_run "runtime/va_crc32c.c (portable)" wp_crc32c "$GATE" "$top/runtime/va_crc32c.c" \
+    "-cpp-extra-args=-DVA_CRC32C_PORTABLE_ONLY"
 # -wp-fct: the classification gate would also (rightly) flag the callee
 # preconditions at call sites inside the ungated functions, which are open
 # goals (docs/proofs.md); so this run is gated on "proved == generated".

@@ -14,19 +14,11 @@
 _Static_assert(VA_ARENA_ALIGN == 16, "VA_ARENA_ALIGN differs from the proof model");
 #endif
 
-/*@
-  requires allocator_data == \null || va_arena_inv((va_arena *)allocator_data);
-  assigns ((va_arena *)allocator_data)->used, ((va_arena *)allocator_data)->peak,
-          ((va_arena *)allocator_data)->allocs, ((va_arena *)allocator_data)->failures;
-  ensures allocator_data != \null ==> va_arena_inv((va_arena *)allocator_data);
-  ensures \result != \null ==> \valid((uint8_t *)\result + (0 .. size - 1));
-*/
 void *va_arena_pb_alloc(void *allocator_data, size_t size)
 {
     return va_arena_alloc((va_arena *)allocator_data, size);
 }
 
-/*@ assigns \nothing; */
 void va_arena_pb_free(void *allocator_data, void *pointer)
 {
     /* Memory is reclaimed wholesale by va_arena_reset(); nothing to do. */

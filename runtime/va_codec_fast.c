@@ -28,6 +28,10 @@
 #define VARINT64_MAX_BYTES 10u
 
 /* Presence rules of the fast kinds (the general path's kind_rules). */
+/*@
+  requires \valid_read(e);
+  assigns \nothing;
+*/
 static int fast_kind_ok(const Virtagent__Envelope *e)
 {
     switch (e->kind) {
@@ -130,11 +134,21 @@ int va_codec_fast_encode(const Virtagent__Envelope *e, uint8_t *out, size_t cap,
 
 /* Read a varint of at most max_bytes minimal-length bytes; 0 when the
  * input is not one the fast path decides. */
+/*@
+  requires max_bytes <= VARINT64_MAX_BYTES;
+  requires \valid_read(p + (0 .. len - 1));
+  requires \valid(v);
+  assigns *v;
+  ensures \result <= len && \result <= max_bytes;
+*/
 static size_t get_varint(const uint8_t *p, size_t len, size_t max_bytes, uint64_t *v)
 {
     uint64_t x = 0;
     size_t i;
 
+    /*@ loop invariant 0 <= i <= len && i <= max_bytes;
+        loop assigns i, x;
+        loop variant max_bytes - i; */
     for (i = 0; i < len && i < max_bytes; i++) {
         if (i == VARINT64_MAX_BYTES - 1u && p[i] > 1u) {
             return 0; /* over 64 bits: the general path decides */
@@ -164,6 +178,13 @@ int va_codec_fast_decode(va_arena *a, const uint8_t *data, size_t len, Virtagent
     uint8_t *copy = NULL;
     Virtagent__Envelope *res;
 
+    /*@ loop invariant 0 <= i <= len;
+        loop invariant !e.has_payload ==> e.payload.len == 0;
+        loop invariant e.has_payload ==>
+          \exists integer k; 0 <= k && k + e.payload.len <= len && payload == data + k;
+        loop invariant e.has_kind ==> 0 <= e.kind <= VIRTAGENT__ENVELOPE__KIND__KEEPALIVE;
+        loop assigns i, n, v, e, payload;
+        loop variant len - i; */
     while (i < len) {
         uint8_t tag = data[i++];
         switch (tag) {

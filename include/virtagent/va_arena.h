@@ -43,7 +43,7 @@ typedef struct va_arena {
 /*
  * protobuf-c's alloc/free for an arena (allocator_data is the arena); what
  * va_arena_allocator() hands out.  Public only so the invariant below can
- * name them; call va_arena_alloc() instead.  Contracts: runtime/va_arena.c.
+ * name them; call va_arena_alloc() instead.  Contracts below the invariant.
  */
 void *va_arena_pb_alloc(void *allocator_data, size_t size);
 void va_arena_pb_free(void *allocator_data, void *pointer);
@@ -67,6 +67,17 @@ void va_arena_pb_free(void *allocator_data, void *pointer);
     \valid(a->base + (0 .. a->cap - 1)) &&
     \separated(a, a->base + (0 .. a->cap - 1));
 */
+
+/*@
+  requires allocator_data == \null || va_arena_inv((va_arena *)allocator_data);
+  assigns ((va_arena *)allocator_data)->used, ((va_arena *)allocator_data)->peak,
+          ((va_arena *)allocator_data)->allocs, ((va_arena *)allocator_data)->failures;
+  ensures allocator_data != \null ==> va_arena_inv((va_arena *)allocator_data);
+  ensures \result != \null ==> \valid((uint8_t *)\result + (0 .. size - 1));
+*/
+void *va_arena_pb_alloc(void *allocator_data, size_t size);
+/*@ assigns \nothing; */
+void va_arena_pb_free(void *allocator_data, void *pointer);
 
 /*
  * Bind 'a' to buf[0..len). The usable size is len minus the padding needed to

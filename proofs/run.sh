@@ -119,11 +119,9 @@ wp_run "runtime/va_frame_encode.c" wp_frame_encode "$GATE" "$top/runtime/va_fram
 # out, as for Eva (docs/proofs.md, Assumptions).
 wp_run "runtime/va_crc32c.c (portable)" wp_crc32c "$GATE" "$top/runtime/va_crc32c.c" \
     "-cpp-extra-args=-DVA_CRC32C_PORTABLE_ONLY"
-# The fast codec's decoder (peer-controlled bytes): gated on "proved ==
-# generated" because the encoder is not proved yet, and the classification
-# gate would flag memcpy's preconditions at its call site (docs/proofs.md).
-wp_run "runtime/va_codec_fast.c (decoder)" wp_codec_fast "" "$top/runtime/va_codec_fast.c" \
-    -wp-model Typed+cast -wp-fct get_varint,fast_kind_ok,va_codec_fast_decode
+# The fast codec: decoder (peer-controlled bytes) and encoder.
+wp_run "runtime/va_codec_fast.c" wp_codec_fast "$GATE" "$top/runtime/va_codec_fast.c" \
+    -wp-model Typed+cast
 # -wp-fct: the classification gate would also (rightly) flag the callee
 # preconditions at call sites inside the ungated functions, which are open
 # goals (docs/proofs.md); so this run is gated on "proved == generated".

@@ -31,8 +31,13 @@ export WHY3CONFIG="$bld/why3.conf"
 export WHY3_CONFIG="$WHY3CONFIG"
 why3 config detect >"$bld/why3-detect.log" 2>&1 || { cat "$bld/why3-detect.log"; exit 2; }
 
+# protobuf-c.h (included by va_arena.h) without the host libc headers: Frama-C
+# preprocesses with -nostdinc and its own libc, so only this folder is added.
+pbdir=$(pkg-config --variable=includedir libprotobuf-c 2>/dev/null) || pbdir=/usr/include
+mkdir -p "$bld/inc" && ln -sfn "${pbdir:-/usr/include}/protobuf-c" "$bld/inc/protobuf-c"
+
 # ---- options, in one place ---------------------------------------------------
-CPP="-cpp-extra-args=-I$top/include -I$top/gen -I$top/runtime -include $top/proofs/va_manager.acsl.h"
+CPP="-cpp-extra-args=-I$top/include -I$top/gen -I$top/runtime -I$bld/inc -include $top/proofs/va_manager.acsl.h"
 # The WP cache (keyed by the exact prover task, prover and timeout) lives in
 # the build tree; WP_CACHE=none re-proves everything.
 mkdir -p "$bld/wpcache"
@@ -106,6 +111,18 @@ eva_run() { # label name files...
 T0=$(date +%s)
 echo "== WP"
 wp_run "runtime/va_error.c" wp_error "$GATE" "$top/runtime/va_error.c"
+# Typed+cast: void * <-> T * casts (buffers, protobuf-c's allocator_data) are
+# kept as the same address (docs/proofs.md, "Arena ...", Assumptions).
+wp_run "runtime/va_arena.c" wp_arena "$GATE" "$top/runtime/va_arena.c" -wp-model Typed+cast
+wp_run "runtime/va_frame_encode.c" wp_frame_encode "$GATE" "$top/runtime/va_frame_encode.c" \
+    -wp-model Typed+cast
+# The portable CRC path only: the SSE4.2 path (intrinsics, cpuid) is compiled
+# out, as for Eva (docs/proofs.md, Assumptions).
+wp_run "runtime/va_crc32c.c (portable)" wp_crc32c "$GATE" "$top/runtime/va_crc32c.c" \
+    "-cpp-extra-args=-DVA_CRC32C_PORTABLE_ONLY"
+# The fast codec: decoder (peer-controlled bytes) and encoder.
+wp_run "runtime/va_codec_fast.c" wp_codec_fast "$GATE" "$top/runtime/va_codec_fast.c" \
+    -wp-model Typed+cast
 # -wp-fct: the classification gate would also (rightly) flag the callee
 # preconditions at call sites inside the ungated functions, which are open
 # goals (docs/proofs.md); so this run is gated on "proved == generated".

@@ -28,6 +28,10 @@
 #define VARINT64_MAX_BYTES 10u
 
 /* Presence rules of the fast kinds (the general path's kind_rules). */
+/*@
+  requires \valid_read(e);
+  assigns \nothing;
+*/
 static int fast_kind_ok(const Virtagent__Envelope *e)
 {
     switch (e->kind) {
@@ -45,27 +49,49 @@ static int fast_kind_ok(const Virtagent__Envelope *e)
     }
 }
 
+/*@
+  assigns \nothing;
+  ensures \result == va_vsize(v);
+*/
 static size_t varint_size(uint64_t v)
 {
     size_t n = 1;
+    /*@ loop invariant 1 <= n <= 10;
+        loop invariant n - 1 + va_vsize(v) == va_vsize(\at(v, Pre));
+        loop assigns n, v;
+        loop variant v; */
     while (v >= 0x80u) {
-        v >>= 7;
+        v /= 128u; /* v >>= 7, written so WP relates it to va_vsize */
         n++;
     }
     return n;
 }
 
+/*@
+  requires \valid(p + (0 .. va_vsize(v) - 1));
+  assigns p[0 .. va_vsize(v) - 1];
+  ensures \result == p + va_vsize(v);
+*/
 static uint8_t *put_varint(uint8_t *p, uint64_t v)
 {
+    /*@ loop invariant 1 <= va_vsize(v) <= va_vsize(\at(v, Pre));
+        loop invariant p == \at(p, Pre) + (va_vsize(\at(v, Pre)) - va_vsize(v));
+        loop assigns p, v, \at(p, Pre)[0 .. va_vsize(\at(v, Pre)) - 1];
+        loop variant v; */
     while (v >= 0x80u) {
         *p++ = (uint8_t)(v | 0x80u);
-        v >>= 7;
+        v /= 128u; /* v >>= 7, written so WP relates it to va_vsize */
     }
     *p++ = (uint8_t)v;
     return p;
 }
 
 /* Whether the fast encoder handles e (else VA_ERR_AGAIN). */
+/*@
+  requires \valid_read(e);
+  assigns \nothing;
+  ensures \result != 0 ==> va_fast_encodable(e);
+*/
 static int fast_encodable(const Virtagent__Envelope *e)
 {
     return e->base.n_unknown_fields == 0u && e->status == NULL && e->hello == NULL &&
@@ -104,37 +130,56 @@ int va_codec_fast_encode(const Virtagent__Envelope *e, uint8_t *out, size_t cap,
     if (ret != VA_OK) {
         return ret;
     }
-    *written = need;
     if (need > cap) {
+        *written = need;
         return VA_ERR_NOSPACE;
     }
+    /* The asserts track p against va_fast_size's parts (docs/proofs.md). */
+    /*@ assert need == va_fast_size(e) <= cap; */
     if (e->has_id) {
         *p++ = TAG_ID;
         p = put_varint(p, e->id);
     }
+    /*@ assert p == out + va_fast_id_size(e); */
     *p++ = TAG_KIND;
     p = put_varint(p, (uint64_t)e->kind);
+    /*@ assert p == out + (va_fast_id_size(e) + va_fast_kind_size(e)); */
     if (e->has_method) {
         *p++ = TAG_METHOD;
         p = put_varint(p, e->method);
     }
+    /*@ assert p == out + (va_fast_size(e) - va_fast_payload_size(e)); */
     if (e->has_payload) {
         *p++ = TAG_PAYLOAD;
         p = put_varint(p, e->payload.len);
+        /*@ assert p + e->payload.len == out + va_fast_size(e); */
         if (e->payload.len != 0u) {
             memcpy(p, e->payload.data, e->payload.len);
         }
     }
+    /* Stored last (was before the writes; the same value): WP then needs
+     * no proof that the frame bytes leave *written's memory alone. */
+    *written = need;
     return VA_OK;
 }
 
 /* Read a varint of at most max_bytes minimal-length bytes; 0 when the
  * input is not one the fast path decides. */
+/*@
+  requires max_bytes <= VARINT64_MAX_BYTES;
+  requires \valid_read(p + (0 .. len - 1));
+  requires \valid(v);
+  assigns *v;
+  ensures \result <= len && \result <= max_bytes;
+*/
 static size_t get_varint(const uint8_t *p, size_t len, size_t max_bytes, uint64_t *v)
 {
     uint64_t x = 0;
     size_t i;
 
+    /*@ loop invariant 0 <= i <= len && i <= max_bytes;
+        loop assigns i, x;
+        loop variant max_bytes - i; */
     for (i = 0; i < len && i < max_bytes; i++) {
         if (i == VARINT64_MAX_BYTES - 1u && p[i] > 1u) {
             return 0; /* over 64 bits: the general path decides */
@@ -164,6 +209,13 @@ int va_codec_fast_decode(va_arena *a, const uint8_t *data, size_t len, Virtagent
     uint8_t *copy = NULL;
     Virtagent__Envelope *res;
 
+    /*@ loop invariant 0 <= i <= len;
+        loop invariant !e.has_payload ==> e.payload.len == 0;
+        loop invariant e.has_payload ==>
+          \exists integer k; 0 <= k && k + e.payload.len <= len && payload == data + k;
+        loop invariant e.has_kind ==> 0 <= e.kind <= VIRTAGENT__ENVELOPE__KIND__KEEPALIVE;
+        loop assigns i, n, v, e, payload;
+        loop variant len - i; */
     while (i < len) {
         uint8_t tag = data[i++];
         switch (tag) {

@@ -32,21 +32,36 @@ _Static_assert(VA_CRC32C_SHORT == VA_CRC32C_TABLES_SHORT, "regenerate CRC tables
  * Raw (no pre/post xor) slicing-by-8 over p[0..n). Indexed rather than
  * pointer-bumping so Eva bounds every read from `i + 8 <= n` alone.
  */
+/*@
+  requires n <= PTRDIFF_MAX;
+  requires \valid_read(p + (0 .. n - 1));
+  assigns \nothing;
+*/
 static uint32_t va_crc32c_raw_sw(uint32_t crc, const uint8_t *p, size_t n)
 {
     size_t i = 0;
+    /* i <= PTRDIFF_MAX (not i <= n): enough for WP (i + 8 cannot wrap) and
+     * provable by Eva's intervals too (proofs/eva_framing.sh checks it). */
+    /*@ loop invariant i <= PTRDIFF_MAX;
+        loop assigns i, crc;
+        loop variant n - i; */
     while (i + VA_CRC32C_SLICE <= n) {
         /* Byte order: the table layout assumes the first byte is lowest. */
         uint32_t lo = crc ^ ((uint32_t)p[i] | ((uint32_t)p[i + 1u] << 8) |
                              ((uint32_t)p[i + 2u] << 16) | ((uint32_t)p[i + 3u] << 24));
         uint32_t hi = (uint32_t)p[i + 4u] | ((uint32_t)p[i + 5u] << 8) |
                       ((uint32_t)p[i + 6u] << 16) | ((uint32_t)p[i + 7u] << 24);
+        /* Every index masked, also >> 24 (no-op, same code): WP bounds each
+         * index from the mask alone. */
         crc = va_crc32c_tab[7][lo & 0xFFu] ^ va_crc32c_tab[6][(lo >> 8) & 0xFFu] ^
-              va_crc32c_tab[5][(lo >> 16) & 0xFFu] ^ va_crc32c_tab[4][lo >> 24] ^
+              va_crc32c_tab[5][(lo >> 16) & 0xFFu] ^ va_crc32c_tab[4][(lo >> 24) & 0xFFu] ^
               va_crc32c_tab[3][hi & 0xFFu] ^ va_crc32c_tab[2][(hi >> 8) & 0xFFu] ^
-              va_crc32c_tab[1][(hi >> 16) & 0xFFu] ^ va_crc32c_tab[0][hi >> 24];
+              va_crc32c_tab[1][(hi >> 16) & 0xFFu] ^ va_crc32c_tab[0][(hi >> 24) & 0xFFu];
         i += VA_CRC32C_SLICE;
     }
+    /*@ loop invariant i <= PTRDIFF_MAX;
+        loop assigns i, crc;
+        loop variant n - i; */
     while (i < n) {
         crc = (crc >> 8) ^ va_crc32c_tab[0][(crc ^ p[i]) & 0xFFu];
         i++;

@@ -5,12 +5,21 @@
 #include "va_crc32c.h"
 #include "virtagent/va_framing.h"
 
+/*
+ * Little-endian store written with / and % (same machine code as shifts and
+ * masks) so WP relates the bytes to v without bit lemmas.
+ */
+/*@
+  requires \valid(p + (0 .. 3));
+  assigns p[0 .. 3];
+  ensures p[0] + 256 * p[1] + 65536 * p[2] + 16777216 * p[3] == v;
+*/
 static void va_frame_put_le32(uint8_t *p, uint32_t v)
 {
-    p[0] = (uint8_t)(v & 0xFFu);
-    p[1] = (uint8_t)((v >> 8) & 0xFFu);
-    p[2] = (uint8_t)((v >> 16) & 0xFFu);
-    p[3] = (uint8_t)(v >> 24);
+    p[0] = (uint8_t)(v % 256u);
+    p[1] = (uint8_t)((v / 256u) % 256u);
+    p[2] = (uint8_t)((v / 65536u) % 256u);
+    p[3] = (uint8_t)(v / 16777216u);
 }
 
 size_t va_frame_size(uint32_t payload_len)

@@ -97,7 +97,24 @@ uint64_t va_framer_pending(const va_framer *f);
 int va_framer_valid(const va_framer *f);
 
 /* Wire size of a frame with this payload length: header + payload + trailer. */
+/*@
+  assigns \nothing;
+  ensures \result == payload_len + VA_FRAME_OVERHEAD;
+*/
 size_t va_frame_size(uint32_t payload_len);
+
+/*
+ * ACSL for the encoder (Frama-C WP, proofs/run.sh; docs/proofs.md "Arena,
+ * frame encoder, CRC").  va_frame_hdr: the header bytes the spec fixes
+ * (magic, version byte, reserved 0, payload length little-endian); the two
+ * CRC fields are written but their value is not specified here.
+ */
+/*@
+  predicate va_frame_hdr{L}(uint8_t *out, integer len) =
+    out[0] == VA_FRAME_MAGIC0 && out[1] == VA_FRAME_MAGIC1 &&
+    out[2] == VA_FRAME_VERSION_BYTE && out[3] == 0 &&
+    out[4] + 256 * out[5] + 65536 * out[6] + 16777216 * out[7] == len;
+*/
 
 /*
  * Write a frame carrying payload[0..len) into out[0..cap). payload may
@@ -105,6 +122,40 @@ size_t va_frame_size(uint32_t payload_len);
  * VA_ERR_TOOBIG (len > max_payload or max_payload > VA_FRAME_PAYLOAD_LIMIT),
  * VA_ERR_NOSPACE (cap < va_frame_size(len)).
  */
+/*@
+  requires out == \null || \valid(out + (0 .. cap - 1));
+  requires payload == \null || \valid_read(payload + (0 .. len - 1));
+  // payload may overlap out: the copy is a memmove, whose Frama-C libc
+  // contract writes the bytes as char: the same bytes, named by both types.
+  // Nothing beyond the frame (WP uses this clause, not a behavior's, at a call).
+  assigns out[0 .. len + VA_FRAME_OVERHEAD - 1],
+          ((char *)out)[VA_FRAME_HEADER_SIZE .. VA_FRAME_HEADER_SIZE + len - 1];
+  behavior inval:
+    assumes out == \null || (payload == \null && len != 0);
+    assigns \nothing;
+    ensures \result == VA_ERR_INVAL;
+  behavior toobig:
+    assumes out != \null && (payload != \null || len == 0);
+    assumes max_payload > VA_FRAME_PAYLOAD_LIMIT || len > max_payload;
+    assigns \nothing;
+    ensures \result == VA_ERR_TOOBIG;
+  behavior nospace:
+    assumes out != \null && (payload != \null || len == 0);
+    assumes max_payload <= VA_FRAME_PAYLOAD_LIMIT && len <= max_payload;
+    assumes cap < len + VA_FRAME_OVERHEAD;
+    assigns \nothing;
+    ensures \result == VA_ERR_NOSPACE;
+  behavior ok:
+    assumes out != \null && (payload != \null || len == 0);
+    assumes max_payload <= VA_FRAME_PAYLOAD_LIMIT && len <= max_payload;
+    assumes cap >= len + VA_FRAME_OVERHEAD;
+    assigns out[0 .. len + VA_FRAME_OVERHEAD - 1],
+            ((char *)out)[VA_FRAME_HEADER_SIZE .. VA_FRAME_HEADER_SIZE + len - 1];
+    ensures \result == len + VA_FRAME_OVERHEAD;
+    ensures va_frame_hdr(out, len);
+  complete behaviors;
+  disjoint behaviors;
+*/
 int va_frame_encode(uint8_t *out, size_t cap, const uint8_t *payload, uint32_t len,
                     uint32_t max_payload);
 
@@ -112,6 +163,39 @@ int va_frame_encode(uint8_t *out, size_t cap, const uint8_t *payload, uint32_t l
  * Zero-copy encoding: the caller has put the payload at out + VA_FRAME_HEADER_SIZE;
  * this writes the header and trailer. Same results as va_frame_encode.
  */
+/*@
+  requires out == \null || \valid(out + (0 .. cap - 1));
+  // Header and trailer only, in every behavior (WP uses this clause, not a
+  // behavior's, at a call site).
+  assigns out[0 .. VA_FRAME_HEADER_SIZE - 1],
+          out[VA_FRAME_HEADER_SIZE + payload_len .. payload_len + VA_FRAME_OVERHEAD - 1];
+  behavior inval:
+    assumes out == \null;
+    assigns \nothing;
+    ensures \result == VA_ERR_INVAL;
+  behavior toobig:
+    assumes out != \null;
+    assumes max_payload > VA_FRAME_PAYLOAD_LIMIT || payload_len > max_payload;
+    assigns \nothing;
+    ensures \result == VA_ERR_TOOBIG;
+  behavior nospace:
+    assumes out != \null;
+    assumes max_payload <= VA_FRAME_PAYLOAD_LIMIT && payload_len <= max_payload;
+    assumes cap < payload_len + VA_FRAME_OVERHEAD;
+    assigns \nothing;
+    ensures \result == VA_ERR_NOSPACE;
+  behavior ok:
+    assumes out != \null;
+    assumes max_payload <= VA_FRAME_PAYLOAD_LIMIT && payload_len <= max_payload;
+    assumes cap >= payload_len + VA_FRAME_OVERHEAD;
+    // header and trailer only: the payload bytes in between are untouched
+    assigns out[0 .. VA_FRAME_HEADER_SIZE - 1],
+            out[VA_FRAME_HEADER_SIZE + payload_len .. payload_len + VA_FRAME_OVERHEAD - 1];
+    ensures \result == payload_len + VA_FRAME_OVERHEAD;
+    ensures va_frame_hdr(out, payload_len);
+  complete behaviors;
+  disjoint behaviors;
+*/
 int va_frame_seal(uint8_t *out, size_t cap, uint32_t payload_len, uint32_t max_payload);
 
 #endif

@@ -41,7 +41,7 @@ CPP="-cpp-extra-args=-I$top/include -I$top/gen -I$top/runtime -I$bld/inc -includ
 # The WP cache (keyed by the exact prover task, prover and timeout) lives in
 # the build tree; WP_CACHE=none re-proves everything.
 mkdir -p "$bld/wpcache"
-WP_OPTS="-wp -wp-rte -wp-prover z3,cvc4 -wp-par 2 -wp-timeout 30 -wp-no-warn-memory-model \
+WP_OPTS="-wp -wp-rte -wp-prover z3,cvc4 -wp-par 2 -wp-timeout 60 -wp-no-warn-memory-model \
  -wp-cache ${WP_CACHE:-update} -wp-cache-dir $bld/wpcache"
 GATE="-then -report-classify -report-unclassified-unknown ERROR"
 EVA_OPTS="-eva -eva-precision 3 -eva-warn-key alarm=error"

@@ -163,7 +163,9 @@ void va_model_trace(void *trace_ctx, const va_trace_event *ev);
  * one assert per (state, event) pair, each decided by Qed on the concrete
  * table entry; the ensures then follows by case analysis.  A change to the
  * spec that breaks a fact makes its case assert fail; a new state or event
- * makes the domain assert fail.  The steps call them as ghost code. */
+ * makes the domain assert fail.  The ghost functions live in
+ * runtime/va_manager.c, next to the steps that call them (this header is
+ * included in every WP run; the facts need the tables' definitions). */
 /* Written as macros, not ACSL predicates, so that Qed sees the table
  * entries and the bit tests of each concrete case and decides them. */
 #define VA_SJ_FACTS(from, ev) \
@@ -204,100 +206,6 @@ void va_model_trace(void *trace_ctx, const va_trace_event *ev);
     (!va_cj_holds_send(from) && va_cj_holds_send(va_cj_next[from][ev]))) && \
     (((va_cj_actions[from][ev] & VA_CJ_DO_ACQUIRE_SEND) != 0) ==> ev == VA_CJ_EV_SEND_START) && \
     (((va_cj_actions[from][ev] & VA_CJ_DO_STORE_RESPONSE) != 0) ==> ev == VA_CJ_EV_RESPONSE))
-
-/*@ ghost
-  /@ requires from < VA_SJ_FREE && ev < VA_SJ_NEVENTS;
-     assigns \nothing;
-     ensures VA_SJ_FACTS(from, ev); @/
-  static void sj_facts(uint8_t from, uint8_t ev)
-  {
-    /@ assert from == 0 || from == 1 || from == 2 || from == 3 || from == 4 || from == 5; @/
-    /@ assert ev == 0 || ev == 1 || ev == 2 || ev == 3 || ev == 4 || ev == 5 || ev == 6; @/
-    /@ assert from == 0 && ev == 0 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 0 && ev == 1 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 0 && ev == 2 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 0 && ev == 3 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 0 && ev == 4 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 0 && ev == 5 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 0 && ev == 6 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 1 && ev == 0 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 1 && ev == 1 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 1 && ev == 2 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 1 && ev == 3 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 1 && ev == 4 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 1 && ev == 5 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 1 && ev == 6 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 2 && ev == 0 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 2 && ev == 1 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 2 && ev == 2 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 2 && ev == 3 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 2 && ev == 4 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 2 && ev == 5 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 2 && ev == 6 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 3 && ev == 0 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 3 && ev == 1 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 3 && ev == 2 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 3 && ev == 3 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 3 && ev == 4 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 3 && ev == 5 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 3 && ev == 6 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 4 && ev == 0 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 4 && ev == 1 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 4 && ev == 2 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 4 && ev == 3 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 4 && ev == 4 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 4 && ev == 5 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 4 && ev == 6 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 5 && ev == 0 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 5 && ev == 1 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 5 && ev == 2 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 5 && ev == 3 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 5 && ev == 4 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 5 && ev == 5 ==> VA_SJ_FACTS(from, ev); @/
-    /@ assert from == 5 && ev == 6 ==> VA_SJ_FACTS(from, ev); @/
-  }
-*/
-
-/*@ ghost
-  /@ requires from < VA_CJ_FREE && ev < VA_CJ_NEVENTS;
-     assigns \nothing;
-     ensures VA_CJ_FACTS(from, ev); @/
-  static void cj_facts(uint8_t from, uint8_t ev)
-  {
-    /@ assert from == 0 || from == 1 || from == 2 || from == 3 || from == 4; @/
-    /@ assert ev == 0 || ev == 1 || ev == 2 || ev == 3 || ev == 4 || ev == 5; @/
-    /@ assert from == 0 && ev == 0 ==> VA_CJ_FACTS(from, ev); @/
-    /@ assert from == 0 && ev == 1 ==> VA_CJ_FACTS(from, ev); @/
-    /@ assert from == 0 && ev == 2 ==> VA_CJ_FACTS(from, ev); @/
-    /@ assert from == 0 && ev == 3 ==> VA_CJ_FACTS(from, ev); @/
-    /@ assert from == 0 && ev == 4 ==> VA_CJ_FACTS(from, ev); @/
-    /@ assert from == 0 && ev == 5 ==> VA_CJ_FACTS(from, ev); @/
-    /@ assert from == 1 && ev == 0 ==> VA_CJ_FACTS(from, ev); @/
-    /@ assert from == 1 && ev == 1 ==> VA_CJ_FACTS(from, ev); @/
-    /@ assert from == 1 && ev == 2 ==> VA_CJ_FACTS(from, ev); @/
-    /@ assert from == 1 && ev == 3 ==> VA_CJ_FACTS(from, ev); @/
-    /@ assert from == 1 && ev == 4 ==> VA_CJ_FACTS(from, ev); @/
-    /@ assert from == 1 && ev == 5 ==> VA_CJ_FACTS(from, ev); @/
-    /@ assert from == 2 && ev == 0 ==> VA_CJ_FACTS(from, ev); @/
-    /@ assert from == 2 && ev == 1 ==> VA_CJ_FACTS(from, ev); @/
-    /@ assert from == 2 && ev == 2 ==> VA_CJ_FACTS(from, ev); @/
-    /@ assert from == 2 && ev == 3 ==> VA_CJ_FACTS(from, ev); @/
-    /@ assert from == 2 && ev == 4 ==> VA_CJ_FACTS(from, ev); @/
-    /@ assert from == 2 && ev == 5 ==> VA_CJ_FACTS(from, ev); @/
-    /@ assert from == 3 && ev == 0 ==> VA_CJ_FACTS(from, ev); @/
-    /@ assert from == 3 && ev == 1 ==> VA_CJ_FACTS(from, ev); @/
-    /@ assert from == 3 && ev == 2 ==> VA_CJ_FACTS(from, ev); @/
-    /@ assert from == 3 && ev == 3 ==> VA_CJ_FACTS(from, ev); @/
-    /@ assert from == 3 && ev == 4 ==> VA_CJ_FACTS(from, ev); @/
-    /@ assert from == 3 && ev == 5 ==> VA_CJ_FACTS(from, ev); @/
-    /@ assert from == 4 && ev == 0 ==> VA_CJ_FACTS(from, ev); @/
-    /@ assert from == 4 && ev == 1 ==> VA_CJ_FACTS(from, ev); @/
-    /@ assert from == 4 && ev == 2 ==> VA_CJ_FACTS(from, ev); @/
-    /@ assert from == 4 && ev == 3 ==> VA_CJ_FACTS(from, ev); @/
-    /@ assert from == 4 && ev == 4 ==> VA_CJ_FACTS(from, ev); @/
-    /@ assert from == 4 && ev == 5 ==> VA_CJ_FACTS(from, ev); @/
-  }
-*/
 
 /* ---- the ops-callback model ------------------------------------------
  * Every ops slot may call any public manager function (re-entrancy), so

@@ -1116,6 +1116,14 @@ static void pump(va_manager *m)
 
 /* ---- public API ------------------------------------------------------------ */
 
+/* init_fields copies the limits and init_slot sets a slot field by field
+ * (one ensures per field for WP): a new field must be added there too. */
+#ifndef __FRAMAC__
+_Static_assert(sizeof(va_limits) == 5u * sizeof(uint32_t),
+               "va_limits gained a field: copy it in init_fields");
+_Static_assert(sizeof(va_job) == 64u, "va_job changed: set every field in init_slot");
+#endif
+
 /* va_manager_init, part 1: every manager field.  Its own function so that
  * its contract is the frame the invariant needs (the fields share memory
  * types with the pool in the proof model). */

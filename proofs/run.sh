@@ -58,7 +58,7 @@ make_id,lookup,va_manager_slot,va_manager_next_slot,va_manager_slot_gen,va_manag
 va_manager_next_deadline,va_manager_set_trace,\
 step,va_server_job_add,va_client_job_submit,va_server_job_execute_done,va_server_job_send_done,\
 va_server_job_cancel,va_client_job_send_done,va_client_job_read_done,va_client_job_cancel,\
-sj_facts,cj_facts,init_slot,init_fields,init_pool,va_manager_init"}
+sj_facts,cj_facts,init_slot,init_fields,init_pool,va_manager_init,cnt_has,set_result"}
 
 fail=0
 summary="$bld/summary.txt"

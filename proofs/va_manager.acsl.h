@@ -118,17 +118,23 @@ void va_model_trace(void *trace_ctx, const va_trace_event *ev);
     m->lim.server_max >= 1 && m->lim.starve_max >= 1 &&
     m->lim.client_max + m->lim.server_max <= m->cap;
 
-  // THE MANAGER INVARIANT
-  predicate va_inv{L}(va_manager *m) =
+  // a job whose completion has been made (or whose slot is free): it is
+  // on no deadline list, so it can never time out (again)
+  predicate va_done{L}(va_job *j) =
+    j->kind == VA_KIND_FREE ||
+    (j->kind == VA_KIND_SERVER && va_sj_completed(j->state)) ||
+    (j->kind == VA_KIND_CLIENT && va_cj_completed(j->state));
+  predicate va_dl_off{L}(va_manager *m) =
+    \forall integer k; 0 <= k < m->cap ==> va_done(m->pool + k) ==>
+      m->pool[k].dl_class == VA_DL_NONE;
+
+  // the invariant but for the execute/send slot counters (see va_inv)
+  predicate va_inv_base{L}(va_manager *m) =
     va_mem(m) && va_ops_model(m) && va_limits_ok(m) &&
     (\forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k)) &&
-    // each counter equals the number of jobs in the matching states
-    m->exec_count == va_cnt(m->pool, m->cap, VA_SEL_EXEC) &&
-    m->send_count == va_cnt(m->pool, m->cap, VA_SEL_SEND) &&
+    va_dl_off(m) &&
     m->server_live == va_cnt(m->pool, m->cap, VA_SEL_SRV) &&
     m->client_live == va_cnt(m->pool, m->cap, VA_SEL_CLI) &&
-    // every limit holds
-    m->exec_count <= m->lim.exec_max && m->send_count <= m->lim.send_max &&
     m->server_live <= m->lim.server_max && m->client_live <= m->lim.client_max &&
     // ready queues: ends in range, length = number of jobs in the queue's state
     va_queue_ok(m, &m->exec_q, VA_SEL_SQ) &&
@@ -142,13 +148,80 @@ void va_model_trace(void *trace_ctx, const va_trace_event *ev);
        va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail) &&
        m->dl[c].len == va_dcnt(m->pool, m->cap, c));
 
+  // THE MANAGER INVARIANT: the memory layout, the ops model, the limits;
+  // every slot well formed; completed and free jobs off the deadline lists;
+  // each counter equals the number of jobs in the matching states; every
+  // limit holds; queue, free-list and deadline-list lengths equal the number
+  // of jobs in their states.
+  predicate va_inv{L}(va_manager *m) =
+    va_inv_base(m) &&
+    m->exec_count == va_cnt(m->pool, m->cap, VA_SEL_EXEC) &&
+    m->send_count == va_cnt(m->pool, m->cap, VA_SEL_SEND) &&
+    m->exec_count <= m->lim.exec_max && m->send_count <= m->lim.send_max;
+
+  // the kind a job of `kind` has after it moves to state `to`
+  logic integer va_nkind(integer kind, integer to) =
+    ((kind == VA_KIND_SERVER && to == VA_SJ_FREE) ||
+     (kind == VA_KIND_CLIENT && to == VA_CJ_FREE)) ? VA_KIND_FREE : kind;
+
+  // frames of the bookkeeping helpers: which manager fields a helper leaves
+  // alone, stated by the helper (proved in its small context) so that the
+  // steps do not have to rediscover it among the invariant's quantifiers
+  predicate va_same_q{L1, L2}(va_manager *m, va_queue *q) =
+    (\at(q != &m->exec_q, L1) ==> \at(m->exec_q.head, L1) == \at(m->exec_q.head, L2) &&
+       \at(m->exec_q.tail, L1) == \at(m->exec_q.tail, L2) &&
+       \at(m->exec_q.len, L1) == \at(m->exec_q.len, L2)) &&
+    (\at(q != &m->ssend_q, L1) ==> \at(m->ssend_q.head, L1) == \at(m->ssend_q.head, L2) &&
+       \at(m->ssend_q.tail, L1) == \at(m->ssend_q.tail, L2) &&
+       \at(m->ssend_q.len, L1) == \at(m->ssend_q.len, L2)) &&
+    (\at(q != &m->csend_q, L1) ==> \at(m->csend_q.head, L1) == \at(m->csend_q.head, L2) &&
+       \at(m->csend_q.tail, L1) == \at(m->csend_q.tail, L2) &&
+       \at(m->csend_q.len, L1) == \at(m->csend_q.len, L2));
+  predicate va_same_dl{L1, L2}(va_manager *m) =
+    \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+      \at(m->dl[c].head, L1) == \at(m->dl[c].head, L2) &&
+      \at(m->dl[c].tail, L1) == \at(m->dl[c].tail, L2) &&
+      \at(m->dl[c].len, L1) == \at(m->dl[c].len, L2);
+  predicate va_same_slots{L1, L2}(va_manager *m) =
+    \at(m->exec_count, L1) == \at(m->exec_count, L2) &&
+    \at(m->send_count, L1) == \at(m->send_count, L2);
+  predicate va_same_live{L1, L2}(va_manager *m) =
+    \at(m->server_live, L1) == \at(m->server_live, L2) &&
+    \at(m->client_live, L1) == \at(m->client_live, L2) &&
+    \at(m->free_head, L1) == \at(m->free_head, L2) &&
+    \at(m->free_len, L1) == \at(m->free_len, L2);
+
   // what a call-out may not change (the embedder never re-initialises a
   // manager from inside one of its callbacks)
   predicate va_frame{L1, L2}(va_manager *m) =
     \at(m->pool, L1) == \at(m->pool, L2) && \at(m->cap, L1) == \at(m->cap, L2) &&
-    \at(m->lim, L1) == \at(m->lim, L2) && \at(m->sops, L1) == \at(m->sops, L2) &&
+    \at(m->lim.send_max, L1) == \at(m->lim.send_max, L2) &&
+    \at(m->lim.exec_max, L1) == \at(m->lim.exec_max, L2) &&
+    \at(m->lim.client_max, L1) == \at(m->lim.client_max, L2) &&
+    \at(m->lim.server_max, L1) == \at(m->lim.server_max, L2) &&
+    \at(m->lim.starve_max, L1) == \at(m->lim.starve_max, L2) &&
+    \at(m->sops, L1) == \at(m->sops, L2) &&
     \at(m->cops, L1) == \at(m->cops, L2);
 */
+
+/* va_inv_base, one clause per conjunct (`kw` is requires, ensures or
+ * assert).  For the bookkeeping helpers that take the invariant apart and
+ * put it back: each conjunct is then its own hypothesis / goal, which the
+ * provers handle far better than one nested predicate. */
+#define VA_BASE_CLAUSES(kw, m) \
+  kw va_mem(m) && va_ops_model(m) && va_limits_ok(m); \
+  kw \forall integer k; 0 <= k < (m)->cap ==> va_job_ok(m, (m)->pool + k); \
+  kw va_dl_off(m); \
+  kw (m)->server_live == va_cnt((m)->pool, (m)->cap, VA_SEL_SRV) && \
+     (m)->client_live == va_cnt((m)->pool, (m)->cap, VA_SEL_CLI); \
+  kw (m)->server_live <= (m)->lim.server_max && (m)->client_live <= (m)->lim.client_max; \
+  kw va_queue_ok(m, &(m)->exec_q, VA_SEL_SQ); \
+  kw va_queue_ok(m, &(m)->ssend_q, VA_SEL_SX); \
+  kw va_queue_ok(m, &(m)->csend_q, VA_SEL_CQ); \
+  kw va_link_ok(m, (m)->free_head) && (m)->free_len == va_cnt((m)->pool, (m)->cap, VA_SEL_FREE); \
+  kw \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==> \
+       va_link_ok(m, (m)->dl[c].head) && va_link_ok(m, (m)->dl[c].tail) && \
+       (m)->dl[c].len == va_dcnt((m)->pool, (m)->cap, c);
 
 /* ---- facts about the generated lifecycle tables ----------------------
  * What the steps rely on, for one (state, event) pair of a live job that

@@ -149,7 +149,7 @@ static void q_set(va_manager *m, va_queue *q, uint32_t head, uint32_t tail, uint
     requires q == &m->exec_q || q == &m->ssend_q || q == &m->csend_q;
     requires va_link_ok(m, q->head) && va_link_ok(m, q->tail) && q->len < VA_NIL;
     requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
-    assigns m->pool[idx].next, m->pool[idx].prev, m->pool[q->tail].next,
+    assigns m->pool[0 .. m->cap - 1].next, m->pool[0 .. m->cap - 1].prev,
             q->head, q->tail, q->len;
     ensures q->len == \old(q->len) + 1;
     ensures va_link_ok(m, q->head) && va_link_ok(m, q->tail);
@@ -176,8 +176,8 @@ static void q_push(va_manager *m, va_queue *q, uint32_t idx)
     requires q == &m->exec_q || q == &m->ssend_q || q == &m->csend_q;
     requires q->len >= 1;
     requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
-    assigns m->pool[idx].next, m->pool[idx].prev, m->pool[m->pool[idx].prev].next,
-            m->pool[m->pool[idx].next].prev, q->head, q->tail, q->len;
+    assigns m->pool[0 .. m->cap - 1].next, m->pool[0 .. m->cap - 1].prev,
+            q->head, q->tail, q->len;
     ensures q->len == \old(q->len) - 1;
     ensures \old(va_link_ok(m, q->head)) ==> va_link_ok(m, q->head);
     ensures \old(va_link_ok(m, q->tail)) ==> va_link_ok(m, q->tail);
@@ -416,7 +416,7 @@ static void dl_insert(va_manager *m, uint32_t idx, uint64_t now, uint64_t timeou
     requires \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
                va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail) &&
                m->dl[c].len == va_dcnt(m->pool, m->cap, c);
-    assigns m->pool[0 .. m->cap - 1].dl_class,
+    assigns m->pool[idx].dl_class,
             m->pool[0 .. m->cap - 1].dl_next, m->pool[0 .. m->cap - 1].dl_prev,
             m->dl[0 .. VA_TIMEOUT_CLASSES - 1];
     ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
@@ -509,6 +509,29 @@ static void set_tag(va_manager *m, uint32_t idx, uint8_t kind, uint8_t state)
       }
     */
 }
+
+/* Ghost lemma: a job counts in every selector it matches (so a counter
+ * that counts it is >= 1 and may be decremented).  The ghost loop is the
+ * induction over the pool. */
+/*@ ghost
+  /@ requires va_mem(m) && idx < m->cap;
+     assigns \nothing;
+     ensures \forall integer s; 0 <= s < VA_NSEL ==>
+               va_cnt(m->pool, m->cap, s) >= va_sel(m->pool[idx].kind, m->pool[idx].state, s);
+     ensures \forall integer s; 0 <= s < VA_NSEL ==> 0 <= va_cnt(m->pool, m->cap, s) <= m->cap; @/
+  static void cnt_has(va_manager *m, uint32_t idx)
+  {
+    uint32_t k;
+    /@ loop invariant 0 <= k <= m->cap;
+       loop invariant \forall integer s; 0 <= s < VA_NSEL ==> 0 <= va_cnt(m->pool, k, s) <= k;
+       loop invariant \forall integer s; 0 <= s < VA_NSEL ==>
+         va_cnt(m->pool, k, s) >= (k > idx ? va_sel(m->pool[idx].kind, m->pool[idx].state, s) : 0);
+       loop assigns k;
+       loop variant m->cap - k; @/
+    for (k = 0; k < m->cap; k++) {
+    }
+  }
+*/
 
 /* status and epoch share their memory type with kind, state and dl_class
  * in the proof model: like set_dl_class, the ghost loop shows that the
@@ -614,7 +637,9 @@ static uint32_t slot_alloc(va_manager *m, uint8_t kind, void *ctx)
 }
 
 /* The `release` hook: the slot goes back to the free list with a new
- * generation, so every handle to the old job is stale from now on. */
+ * generation, so every handle to the old job is stale from now on.  The
+ * free slot keeps `st`, the FREE state of its lifecycle (for traces and
+ * va_manager_valid). */
 /*@ requires va_mem(m) && idx < m->cap && va_link_ok(m, m->free_head);
     requires m->pool[idx].kind == VA_KIND_SERVER || m->pool[idx].kind == VA_KIND_CLIENT;
     requires m->pool[idx].kind == VA_KIND_SERVER ==> m->server_live >= 1;
@@ -625,7 +650,7 @@ static uint32_t slot_alloc(va_manager *m, uint8_t kind, void *ctx)
             m->pool[idx].kind, m->pool[idx].state, m->pool[idx].gen, m->pool[idx].ctx,
             m->pool[idx].data, m->pool[idx].next, m->pool[idx].prev;
     ensures m->pool[idx].kind == VA_KIND_FREE;
-    ensures m->pool[idx].state == \old(m->pool[idx].state);
+    ensures m->pool[idx].state == st;
     // spec: every handle to the released job is stale from now on
     ensures m->pool[idx].gen != \old(m->pool[idx].gen) && m->pool[idx].gen >= 1;
     ensures \old(m->pool[idx].kind) == VA_KIND_SERVER ==>
@@ -638,9 +663,9 @@ static uint32_t slot_alloc(va_manager *m, uint8_t kind, void *ctx)
     ensures \forall integer s; 0 <= s < VA_NSEL ==>
               va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s))
                 - va_sel(\old(m->pool[idx].kind), \old(m->pool[idx].state), s)
-                + va_sel(VA_KIND_FREE, \old(m->pool[idx].state), s);
+                + va_sel(VA_KIND_FREE, st, s);
     ensures \forall integer c; va_dcnt(m->pool, m->cap, c) == \old(va_dcnt(m->pool, m->cap, c)); */
-static void slot_release(va_manager *m, uint32_t idx)
+static void slot_release(va_manager *m, uint32_t idx, uint8_t st)
 {
     va_job *j = &m->pool[idx];
 
@@ -649,7 +674,7 @@ static void slot_release(va_manager *m, uint32_t idx)
     } else {
         m->client_live--;
     }
-    set_tag(m, idx, VA_KIND_FREE, j->state);
+    set_tag(m, idx, VA_KIND_FREE, st);
     /* Generations wrap explicitly and skip 0 so a handle is never 0. */
     j->gen = (j->gen == UINT32_MAX) ? 1u : j->gen + 1u;
     j->ctx = NULL;
@@ -682,6 +707,105 @@ static uint32_t lookup(const va_manager *m, va_job_id id, uint8_t kind)
         return VA_NIL;
     }
     return idx;
+}
+
+/* A job leaves the ready queue of its old state, takes state `to` and
+ * joins the queue of that state; a job whose lifecycle reaches FREE goes
+ * back to the free list instead.  The last bookkeeping of a step: the
+ * counters already count the job in `to` (its requires), so after the
+ * move the invariant holds again.  Shared by both lifecycles. */
+/*@ VA_BASE_CLAUSES(requires, m)
+    requires idx < m->cap;
+    requires kind == VA_KIND_SERVER || kind == VA_KIND_CLIENT;
+    requires m->pool[idx].kind == kind;
+    requires kind == VA_KIND_SERVER ==> to <= VA_SJ_FREE;
+    requires kind == VA_KIND_CLIENT ==> to <= VA_CJ_FREE;
+    // the slot counters already count the job in `to`
+    requires m->exec_count == va_cnt(m->pool, m->cap, VA_SEL_EXEC)
+               - va_sel(kind, m->pool[idx].state, VA_SEL_EXEC)
+               + va_sel(va_nkind(kind, to), to, VA_SEL_EXEC);
+    requires m->send_count == va_cnt(m->pool, m->cap, VA_SEL_SEND)
+               - va_sel(kind, m->pool[idx].state, VA_SEL_SEND)
+               + va_sel(va_nkind(kind, to), to, VA_SEL_SEND);
+    requires m->exec_count <= m->lim.exec_max && m->send_count <= m->lim.send_max;
+    // a job that is completed in `to` (or released) is off its deadline list
+    requires (va_nkind(kind, to) == VA_KIND_FREE ||
+              (kind == VA_KIND_SERVER && va_sj_completed(to)) ||
+              (kind == VA_KIND_CLIENT && va_cj_completed(to))) ==>
+               m->pool[idx].dl_class == VA_DL_NONE;
+    assigns m->exec_q, m->ssend_q, m->csend_q, m->free_head, m->free_len,
+            m->server_live, m->client_live,
+            m->pool[0 .. m->cap - 1].next, m->pool[0 .. m->cap - 1].prev,
+            m->pool[idx].kind, m->pool[idx].state, m->pool[idx].gen,
+            m->pool[idx].ctx, m->pool[idx].data;
+    VA_BASE_CLAUSES(ensures, m)
+    ensures m->exec_count == va_cnt(m->pool, m->cap, VA_SEL_EXEC) &&
+            m->send_count == va_cnt(m->pool, m->cap, VA_SEL_SEND);
+    ensures m->exec_count <= m->lim.exec_max && m->send_count <= m->lim.send_max;
+    ensures va_frame{Pre, Post}(m);
+    ensures m->pool[idx].kind == va_nkind(kind, to) && m->pool[idx].state == to;
+    // spec: a released job's handles are stale from now on
+    ensures va_nkind(kind, to) == VA_KIND_FREE ==> m->pool[idx].gen != \old(m->pool[idx].gen);
+    ensures va_nkind(kind, to) != VA_KIND_FREE ==> m->pool[idx].gen == \old(m->pool[idx].gen); */
+static void job_move(va_manager *m, uint32_t idx, uint8_t kind, uint8_t to)
+{
+    va_queue *q = queue_of(m, kind, m->pool[idx].state);
+
+    /*@ ghost cnt_has(m, idx); */
+    if (q != NULL) {
+        q_remove(m, q, idx);
+    }
+    /*@ assert MEM: va_mem(m) && va_frame{Pre, Here}(m) && va_ops_model(m); */
+    /*@ assert JOB: m->pool[idx].kind == kind && m->pool[idx].state == \at(m->pool[idx].state, Pre) &&
+               m->pool[idx].gen == \at(m->pool[idx].gen, Pre) &&
+               m->pool[idx].dl_class == \at(m->pool[idx].dl_class, Pre); */
+    /*@ assert OK: \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k); */
+    /*@ assert CNT: \forall integer s; 0 <= s < VA_NSEL ==>
+               va_cnt(m->pool, m->cap, s) == \at(va_cnt(m->pool, m->cap, s), Pre) &&
+               va_cnt(m->pool, m->cap, s) >= va_sel(kind, m->pool[idx].state, s); */
+    /*@ assert DCNT: \forall integer c; va_dcnt(m->pool, m->cap, c) == \at(va_dcnt(m->pool, m->cap, c), Pre); */
+    /*@ assert FIELDS: va_same_slots{Pre, Here}(m) && va_same_live{Pre, Here}(m); */
+    /*@ assert DL: \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+               m->dl[c].head == \at(m->dl[c].head, Pre) && m->dl[c].tail == \at(m->dl[c].tail, Pre) &&
+               m->dl[c].len == \at(m->dl[c].len, Pre); */
+    /*@ assert Q1: va_link_ok(m, m->exec_q.head) && va_link_ok(m, m->exec_q.tail) &&
+               m->exec_q.len == va_cnt(m->pool, m->cap, VA_SEL_SQ) - va_sel(kind, m->pool[idx].state, VA_SEL_SQ); */
+    /*@ assert Q2: va_link_ok(m, m->ssend_q.head) && va_link_ok(m, m->ssend_q.tail) &&
+               m->ssend_q.len == va_cnt(m->pool, m->cap, VA_SEL_SX) - va_sel(kind, m->pool[idx].state, VA_SEL_SX); */
+    /*@ assert Q3: va_link_ok(m, m->csend_q.head) && va_link_ok(m, m->csend_q.tail) &&
+               m->csend_q.len == va_cnt(m->pool, m->cap, VA_SEL_CQ) - va_sel(kind, m->pool[idx].state, VA_SEL_CQ); */
+    if ((kind == VA_KIND_SERVER && to == VA_SJ_FREE) ||
+        (kind == VA_KIND_CLIENT && to == VA_CJ_FREE)) {
+        slot_release(m, idx, to);
+        return;
+    }
+    set_tag(m, idx, kind, to);
+    /*@ assert \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k); */
+    q = queue_of(m, kind, to);
+    if (q != NULL) {
+        q_push(m, q, idx);
+    }
+}
+
+/* The `store_result` / `store_response` hook.  The fields are read before
+ * any is written. */
+/*@ requires va_mem(m) && idx < m->cap && \valid_read(r);
+    requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    assigns m->pool[idx].code, m->pool[idx].data, m->pool[idx].len;
+    ensures m->pool[idx].code == \old(r->code) && m->pool[idx].len == \old(r->len);
+    ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    ensures \forall integer s; 0 <= s < VA_NSEL ==>
+              va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s));
+    ensures \forall integer c; va_dcnt(m->pool, m->cap, c) == \old(va_dcnt(m->pool, m->cap, c)); */
+static void set_result(va_manager *m, uint32_t idx, const va_result *r)
+{
+    int32_t code = r->code;
+    uint32_t len = r->len;
+    const uint8_t *data = r->data;
+
+    m->pool[idx].code = code;
+    m->pool[idx].data = data;
+    m->pool[idx].len = len;
 }
 
 /*@ requires \valid_read(m) && (m->trace == \null || m->trace == &va_model_trace);
@@ -809,6 +933,9 @@ static void trace_step(va_manager *m, va_job_id id, uint8_t kind, uint8_t ev,
     requires idx < m->cap && m->pool[idx].kind == VA_KIND_SERVER;
     requires ev < VA_SJ_NEVENTS;
     requires ev == VA_SJ_EV_EXEC_DONE ==> \valid_read(m->pending);
+    // the start events take a slot: their caller (pump) checks the limit
+    requires ev == VA_SJ_EV_EXEC_START ==> m->exec_count < m->lim.exec_max;
+    requires ev == VA_SJ_EV_SEND_START ==> m->send_count < m->lim.send_max;
     assigns *m, m->pool[0 .. m->cap - 1];
     ensures va_inv(m) && va_frame{Pre, Post}(m);
     behavior rejected:
@@ -830,7 +957,6 @@ static int sj_step(va_manager *m, uint32_t idx, uint8_t ev)
     uint8_t from = j->state;
     uint8_t to;
     uint16_t acts;
-    va_queue *q;
     va_job_id id = make_id(idx, j->gen);
     void *ctx = j->ctx;
     va_result res;
@@ -847,6 +973,7 @@ static int sj_step(va_manager *m, uint32_t idx, uint8_t ev)
     }
     acts = va_sj_actions[from][ev];
     /*@ ghost sj_facts(from, ev); */
+    /*@ ghost cnt_has(m, idx); */
     /*@ assert to < VA_SJ_NSTATES; */
     /* spec: exactly once.  A transition completes the job iff it leaves the
      * not-yet-completed states; completed states only lead to completed
@@ -856,11 +983,6 @@ static int sj_step(va_manager *m, uint32_t idx, uint8_t ev)
                (!va_sj_completed(from) && (va_sj_completed(to) || to == VA_SJ_FREE)); */
     /*@ assert va_sj_completed(from) ==> (va_sj_completed(to) || to == VA_SJ_FREE); */
     /*@ assert ((acts & VA_SJ_DO_RELEASE) != 0) <==> to == VA_SJ_FREE; */
-    q = queue_of(m, VA_KIND_SERVER, from);
-    if (q != NULL) {
-        q_remove(m, q, idx);
-    }
-    set_tag(m, idx, VA_KIND_SERVER, to);
     m->stats.events++;
 
     /* bookkeeping hooks, in spec order */
@@ -876,10 +998,12 @@ static int sj_step(va_manager *m, uint32_t idx, uint8_t ev)
     if (acts & VA_SJ_DO_ACQUIRE_SEND) {
         m->send_count++;
     }
+    /*@ assert SLOTS: m->exec_count == \at(m->exec_count, Pre)
+                 - va_sel(VA_KIND_SERVER, from, VA_SEL_EXEC) + va_sel(VA_KIND_SERVER, to, VA_SEL_EXEC) &&
+               m->send_count == \at(m->send_count, Pre)
+                 - va_sel(VA_KIND_SERVER, from, VA_SEL_SEND) + va_sel(VA_KIND_SERVER, to, VA_SEL_SEND); */
     if (acts & VA_SJ_DO_STORE_RESULT) {
-        j->code = m->pending->code;
-        j->data = m->pending->data;
-        j->len = m->pending->len;
+        set_result(m, idx, m->pending);
     }
     if (acts & VA_SJ_DO_SET_OK) {
         set_status(m, idx, (uint8_t)VA_STATUS_OK);
@@ -902,13 +1026,7 @@ static int sj_step(va_manager *m, uint32_t idx, uint8_t ev)
     res.data = j->data;
     res.len = j->len;
     status = (va_status)j->status;
-    q = queue_of(m, VA_KIND_SERVER, to);
-    if (q != NULL) {
-        q_push(m, q, idx);
-    }
-    if (acts & VA_SJ_DO_RELEASE) {
-        slot_release(m, idx);
-    }
+    job_move(m, idx, VA_KIND_SERVER, to);
     trace_step(m, id, VA_KIND_SERVER, ev, from, to, acts);
 
     /* calls out, in spec order; the manager is consistent from here on */
@@ -937,6 +1055,8 @@ static int sj_step(va_manager *m, uint32_t idx, uint8_t ev)
     requires idx < m->cap && m->pool[idx].kind == VA_KIND_CLIENT;
     requires ev < VA_CJ_NEVENTS;
     requires ev == VA_CJ_EV_RESPONSE ==> \valid_read(m->pending);
+    // the start event takes a send slot: its caller (pump) checks the limit
+    requires ev == VA_CJ_EV_SEND_START ==> m->send_count < m->lim.send_max;
     assigns *m, m->pool[0 .. m->cap - 1];
     ensures va_inv(m) && va_frame{Pre, Post}(m);
     behavior rejected:
@@ -958,7 +1078,6 @@ static int cj_step(va_manager *m, uint32_t idx, uint8_t ev)
     uint8_t from = j->state;
     uint8_t to;
     uint16_t acts;
-    va_queue *q;
     va_job_id id = make_id(idx, j->gen);
     void *ctx = j->ctx;
     va_result resp;
@@ -975,6 +1094,7 @@ static int cj_step(va_manager *m, uint32_t idx, uint8_t ev)
     }
     acts = va_cj_actions[from][ev];
     /*@ ghost cj_facts(from, ev); */
+    /*@ ghost cnt_has(m, idx); */
     /*@ assert to < VA_CJ_NSTATES; */
     /* spec: exactly once.  A transition completes the job iff it leaves the
      * not-yet-completed states; completed states only lead to completed
@@ -984,11 +1104,6 @@ static int cj_step(va_manager *m, uint32_t idx, uint8_t ev)
                (!va_cj_completed(from) && (va_cj_completed(to) || to == VA_CJ_FREE)); */
     /*@ assert va_cj_completed(from) ==> (va_cj_completed(to) || to == VA_CJ_FREE); */
     /*@ assert ((acts & VA_CJ_DO_RELEASE) != 0) <==> to == VA_CJ_FREE; */
-    q = queue_of(m, VA_KIND_CLIENT, from);
-    if (q != NULL) {
-        q_remove(m, q, idx);
-    }
-    set_tag(m, idx, VA_KIND_CLIENT, to);
     m->stats.events++;
 
     if (acts & VA_CJ_DO_RELEASE_SEND) {
@@ -997,10 +1112,11 @@ static int cj_step(va_manager *m, uint32_t idx, uint8_t ev)
     if (acts & VA_CJ_DO_ACQUIRE_SEND) {
         m->send_count++;
     }
+    /*@ assert SLOTS: m->exec_count == \at(m->exec_count, Pre) &&
+               m->send_count == \at(m->send_count, Pre)
+                 - va_sel(VA_KIND_CLIENT, from, VA_SEL_SEND) + va_sel(VA_KIND_CLIENT, to, VA_SEL_SEND); */
     if (acts & VA_CJ_DO_STORE_RESPONSE) {
-        j->code = m->pending->code;
-        j->data = m->pending->data;
-        j->len = m->pending->len;
+        set_result(m, idx, m->pending);
         /* spec: a BUSY answer means the peer refused the job: rejected */
         if (j->code == VA_RESULT_CODE_OK) {
             set_status(m, idx, (uint8_t)VA_STATUS_OK);
@@ -1027,13 +1143,7 @@ static int cj_step(va_manager *m, uint32_t idx, uint8_t ev)
     resp.data = j->data;
     resp.len = j->len;
     status = (va_status)j->status;
-    q = queue_of(m, VA_KIND_CLIENT, to);
-    if (q != NULL) {
-        q_push(m, q, idx);
-    }
-    if (acts & VA_CJ_DO_RELEASE) {
-        slot_release(m, idx);
-    }
+    job_move(m, idx, VA_KIND_CLIENT, to);
     trace_step(m, id, VA_KIND_CLIENT, ev, from, to, acts);
 
     if (acts & VA_CJ_DO_SEND) {
@@ -1057,6 +1167,9 @@ static int cj_step(va_manager *m, uint32_t idx, uint8_t ev)
     requires idx < m->cap && m->pool[idx].kind != VA_KIND_FREE;
     requires sj_ev < VA_SJ_NEVENTS && cj_ev < VA_CJ_NEVENTS;
     requires sj_ev != VA_SJ_EV_EXEC_DONE && cj_ev != VA_CJ_EV_RESPONSE;
+    // not a start event: those take a slot, and only pump feeds them
+    requires sj_ev != VA_SJ_EV_EXEC_START && sj_ev != VA_SJ_EV_SEND_START &&
+             cj_ev != VA_CJ_EV_SEND_START;
     assigns *m, m->pool[0 .. m->cap - 1];
     ensures va_inv(m) && va_frame{Pre, Post}(m);
     ensures \result == VA_OK || \result == VA_ERR_STATE; */
@@ -1239,6 +1352,8 @@ static void init_slot(const va_manager *m, va_job *j, uint32_t next)
     assigns pool[0 .. capacity - 1];
     ensures va_ops_model(m);
     ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    ensures \forall integer k; 0 <= k < m->cap ==>
+              m->pool[k].kind == VA_KIND_FREE && m->pool[k].dl_class == VA_DL_NONE;
     ensures \forall integer s; 0 <= s < VA_NSEL ==>
               va_cnt(m->pool, m->cap, s) == (s == VA_SEL_FREE ? m->cap : 0);
     ensures \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
@@ -1339,6 +1454,7 @@ int va_manager_init(va_manager *m, va_job *pool, uint32_t capacity,
     /*@ assert va_ops_model(m); */
     /*@ assert va_limits_ok(m); */
     /*@ assert \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k); */
+    /*@ assert va_dl_off(m); */
     /*@ assert m->exec_count == va_cnt(m->pool, m->cap, VA_SEL_EXEC) &&
                m->send_count == va_cnt(m->pool, m->cap, VA_SEL_SEND) &&
                m->server_live == va_cnt(m->pool, m->cap, VA_SEL_SRV) &&
@@ -1456,6 +1572,9 @@ int va_client_job_submit(va_manager *m, void *job_ctx, uint64_t now, uint64_t ti
     requires kind == VA_KIND_SERVER || kind == VA_KIND_CLIENT;
     requires (kind == VA_KIND_SERVER && ev == VA_SJ_EV_EXEC_DONE) ||
              (kind == VA_KIND_CLIENT && ev == VA_CJ_EV_RESPONSE) ==> \valid_read(pending);
+    // not a start event: those take a slot, and only pump feeds them
+    requires kind == VA_KIND_SERVER ==> ev != VA_SJ_EV_EXEC_START && ev != VA_SJ_EV_SEND_START;
+    requires kind == VA_KIND_CLIENT ==> ev != VA_CJ_EV_SEND_START;
     assigns *m, m->pool[0 .. m->cap - 1];
     ensures va_inv(m) && va_frame{Pre, Post}(m);
     ensures \result == VA_OK || \result == VA_ERR_STALE || \result == VA_ERR_STATE;

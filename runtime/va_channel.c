@@ -112,49 +112,97 @@ size_t va_channel_memory_size(const va_channel_config *cfg)
 
 /* ---- peer-id map (linear probing, backward-shift deletion) -------------- */
 
-static uint32_t map_hash(const va_channel *ch, uint64_t id)
+/* The map's contracts (proofs/va_channel.acsl.h, va_map_ok): every index is
+ * reduced modulo map_mask + 1, the entry count va_channel_init gave it (a
+ * power of two, twice the pool: plan).  For that power of two, `% size` and
+ * the wrap in map_next equal the `& map_mask` this code used before; they
+ * are written this way because WP's provers have no bound for `x & m` with
+ * a variable m.  The probe loops end at an empty entry, which exists because
+ * the map is at most half full (at most one entry per live server job);
+ * that count is not proved, so the loops have no variant: WP proves partial
+ * correctness (docs/proofs.md, "Channel helpers (WP)"). */
+/*@ requires mask < UINT32_MAX;
+    assigns \nothing;
+    ensures \result <= mask; */
+static uint32_t map_hash(uint32_t mask, uint64_t id)
 {
-    return (uint32_t)((id * 0x9E3779B97F4A7C15ull) >> 32) & ch->map_mask;
+    /* the high 32 bits of the product (`/ 2^32`, not `>> 32`: the same
+     * code, but the provers know the sign of a quotient) */
+    uint32_t h = (uint32_t)((id * 0x9E3779B97F4A7C15ull) / 0x100000000ull);
+    return h % (mask + 1u);
 }
 
+/* The entry after i, wrapping at the end of the map. */
+/*@ requires i <= mask;
+    assigns \nothing;
+    ensures \result <= mask;
+    ensures \result == (i == mask ? 0 : i + 1); */
+static uint32_t map_next(uint32_t mask, uint32_t i)
+{
+    return i == mask ? 0u : i + 1u;
+}
+
+/*@ requires va_map_ok(ch);
+    assigns \nothing;
+    ensures \result == VA_NIL ||
+            (\result <= ch->map_mask && ch->map[\result].peer_id == id); */
 static uint32_t map_find(const va_channel *ch, uint64_t id)
 {
-    uint32_t i = map_hash(ch, id);
+    uint32_t i = map_hash(ch->map_mask, id);
     /* at most half the entries are used: an empty entry ends every probe */
+    /*@ loop invariant i <= ch->map_mask;
+        loop assigns i; */
     while (ch->map[i].peer_id != 0u) {
         if (ch->map[i].peer_id == id) {
             return i;
         }
-        i = (i + 1u) & ch->map_mask;
+        i = map_next(ch->map_mask, i);
     }
     return VA_NIL;
 }
 
+/*@ requires va_map_ok(ch);
+    assigns ch->map[0 .. ch->map_mask];
+    ensures \exists integer k; 0 <= k <= ch->map_mask &&
+            \old(ch->map[k].peer_id) == 0 &&
+            ch->map[k].peer_id == id && ch->map[k].slot == slot &&
+            (\forall integer j; 0 <= j <= ch->map_mask && j != k ==>
+                 ch->map[j] == \old(ch->map[j])); */
 static void map_insert(va_channel *ch, uint64_t id, uint32_t slot)
 {
-    uint32_t i = map_hash(ch, id);
+    uint32_t i = map_hash(ch->map_mask, id);
+    /*@ loop invariant i <= ch->map_mask;
+        loop assigns i; */
     while (ch->map[i].peer_id != 0u) {
-        i = (i + 1u) & ch->map_mask;
+        i = map_next(ch->map_mask, i);
     }
     ch->map[i].peer_id = id;
     ch->map[i].slot = slot;
 }
 
+/*@ requires va_map_ok(ch);
+    requires i <= ch->map_mask;
+    assigns ch->map[0 .. ch->map_mask]; */
 static void map_remove(va_channel *ch, uint32_t i)
 {
+    /* read once: the entries do not overlap the channel (va_map_ok) */
+    va_peer_ent *map = ch->map;
+    uint32_t mask = ch->map_mask;
     uint32_t j = i;
-    ch->map[i].peer_id = 0;
+    map[i].peer_id = 0;
+    /*@ loop invariant i <= mask && j <= mask;
+        loop assigns i, j, map[0 .. mask]; */
     for (;;) {
         uint32_t home;
-        j = (j + 1u) & ch->map_mask;
-        if (ch->map[j].peer_id == 0u) {
+        j = map_next(mask, j);
+        if (map[j].peer_id == 0u) {
             return;
         }
-        home = map_hash(ch, ch->map[j].peer_id);
+        home = map_hash(mask, map[j].peer_id);
         /* move j back into the hole unless its home lies in (i, j] */
-        if (((j - home) & ch->map_mask) >= ((j - i) & ch->map_mask)) {
-            ch->map[i] = ch->map[j];
-            ch->map[j].peer_id = 0;
+        if (((j - home) & mask) >= ((j - i) & mask)) {
+            map[i] = map[j];
+            map[j].peer_id = 0;
             i = j;
         }
     }

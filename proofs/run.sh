@@ -130,6 +130,21 @@ wp_run "runtime/va_manager.c (gated fns)" wp_manager "" \
     "$top/runtime/va_manager.c" "$top/gen/va_sj_tables.c" "$top/gen/va_cj_tables.c" \
     -wp-fct "$WP_GATED"
 
+# The channel's self-contained helpers (docs/proofs.md, "Channel helpers
+# (WP)"): the peer-id map, layout and output helpers, small getters.
+# va_manager.c and the tables are parsed for the contract of
+# va_manager_live (called by va_channel_live); no manager goal is generated.
+# Their predicates live in proofs/va_channel.acsl.h, included in this run only.
+WP_CHANNEL_GATED=${WP_CHANNEL_GATED:-"map_hash,map_next,map_find,map_insert,map_remove,\
+align_up,method_slot,slot_store,va_channel_output,va_channel_get_stats,va_channel_live,\
+va_channel_is_attached"}
+CPP_BASE=$CPP
+CPP="$CPP -include $top/proofs/va_channel.acsl.h"
+wp_run "runtime/va_channel.c (gated fns)" wp_channel "" \
+    "$top/runtime/va_channel.c" "$top/runtime/va_manager.c" \
+    "$top/gen/va_sj_tables.c" "$top/gen/va_cj_tables.c" -wp-fct "$WP_CHANNEL_GATED"
+CPP=$CPP_BASE
+
 # Functions that call through a pointer (the ops and trace call-outs).
 # Frama-C 25's WP cannot decide the `\valid_function(p)` guard that
 # -wp-rte adds before an indirect call ("not yet implemented": the goal is

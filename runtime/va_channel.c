@@ -39,6 +39,15 @@
 #define K_HELLO VIRTAGENT__ENVELOPE__KIND__HELLO
 #define K_KEEPALIVE VIRTAGENT__ENVELOPE__KIND__KEEPALIVE
 
+/*@ requires \valid(cfg);
+    assigns *cfg;
+    ensures cfg->limits.send_max == VA_DEFAULT_SEND_MAX &&
+            cfg->limits.exec_max == VA_DEFAULT_EXEC_MAX &&
+            cfg->limits.client_max == VA_DEFAULT_CLIENT_MAX &&
+            cfg->limits.server_max == VA_DEFAULT_SERVER_MAX &&
+            cfg->limits.starve_max == VA_DEFAULT_STARVE_MAX;
+    ensures cfg->max_payload == VA_DEFAULT_MAX_PAYLOAD;
+    ensures cfg->keepalive_ms == 5000 && cfg->dead_peer_ms == 20000; */
 void va_channel_config_default(va_channel_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -55,11 +64,50 @@ typedef struct layout {
     uint32_t cap, frame_cap, out_cap, framer_cap, arena_cap, map_size;
 } layout;
 
+/* `m - m % VA_ALIGN`: the same value as `& ~(VA_ALIGN - 1)` (a power of
+ * two), which the provers cannot bound. */
+/*@ requires n <= SIZE_MAX - (VA_ALIGN - 1);
+    assigns \nothing;
+    ensures n <= \result <= n + (VA_ALIGN - 1);
+    ensures \result % VA_ALIGN == 0; */
 static size_t align_up(size_t n)
 {
-    return (n + VA_ALIGN - 1u) & ~(size_t)(VA_ALIGN - 1u);
+    size_t m = n + (VA_ALIGN - 1u);
+    return m - m % VA_ALIGN;
 }
 
+/* The layout of a configuration (caller input: every limit is checked,
+ * va_cfg_ok in proofs/va_channel.acsl.h).  Proved: VA_ERR_INVAL and nothing
+ * written exactly when a limit fails; otherwise the sizes, and regions in
+ * increasing order each at least as large as what it holds (all sums in
+ * mathematical integers, so no size_t wraps). */
+/*@ requires \valid_read(cfg) && \valid(l) && \separated(cfg, l);
+    assigns *l;
+    behavior bad:
+      assumes !va_cfg_ok(cfg);
+      assigns \nothing;
+      ensures \result == VA_ERR_INVAL;
+    behavior good:
+      assumes va_cfg_ok(cfg);
+      assigns *l;
+      ensures \result == VA_OK;
+      ensures l->cap == cfg->limits.client_max + cfg->limits.server_max;
+      ensures l->frame_cap == cfg->max_payload + VA_ENVELOPE_OVERHEAD;
+      ensures l->out_cap == va_cfg_out_cap(cfg);
+      ensures l->framer_cap == l->frame_cap + VA_FRAME_OVERHEAD;
+      ensures l->arena_cap == l->frame_cap + VA_ARENA_SLACK;
+      ensures 2 * l->cap <= l->map_size < 4 * l->cap;
+      ensures l->pool == 0;
+      ensures l->slots - l->pool >= l->cap * sizeof(va_job);
+      ensures l->store - l->slots >= l->cap * sizeof(va_chan_slot);
+      ensures l->out - l->store >= (integer)l->cap * cfg->max_payload;
+      ensures l->fifo - l->out >= l->out_cap;
+      ensures l->framer - l->fifo >= cfg->limits.send_max * sizeof(va_out_frame);
+      ensures l->arena - l->framer >= l->framer_cap;
+      ensures l->map - l->arena >= l->arena_cap + VA_ALIGN;
+      ensures l->total - l->map >= l->map_size * sizeof(va_peer_ent) + VA_ALIGN;
+    complete behaviors;
+    disjoint behaviors; */
 static int plan(const va_channel_config *cfg, layout *l)
 {
     uint64_t cap = (uint64_t)cfg->limits.client_max + cfg->limits.server_max;
@@ -80,6 +128,9 @@ static int plan(const va_channel_config *cfg, layout *l)
     }
     /* peer-id map: a power of two at least twice the pool, so probes stay
      * short and a free entry always exists */
+    /*@ loop invariant 1 <= map_size < 4 * cap;
+        loop assigns map_size;
+        loop variant 4 * cap - map_size; */
     while (map_size < 2u * cap) {
         map_size <<= 1;
     }
@@ -101,6 +152,10 @@ static int plan(const va_channel_config *cfg, layout *l)
     return VA_OK;
 }
 
+/*@ requires cfg == \null || \valid_read(cfg);
+    assigns \nothing;
+    ensures cfg == \null || !va_cfg_ok(cfg) ==> \result == 0;
+    ensures cfg != \null && va_cfg_ok(cfg) ==> \result > 0; */
 size_t va_channel_memory_size(const va_channel_config *cfg)
 {
     layout l;
@@ -112,49 +167,97 @@ size_t va_channel_memory_size(const va_channel_config *cfg)
 
 /* ---- peer-id map (linear probing, backward-shift deletion) -------------- */
 
-static uint32_t map_hash(const va_channel *ch, uint64_t id)
+/* The map's contracts (proofs/va_channel.acsl.h, va_map_ok): every index is
+ * reduced modulo map_mask + 1, the entry count va_channel_init gave it (a
+ * power of two, twice the pool: plan).  For that power of two, `% size` and
+ * the wrap in map_next equal the `& map_mask` this code used before; they
+ * are written this way because WP's provers have no bound for `x & m` with
+ * a variable m.  The probe loops end at an empty entry, which exists because
+ * the map is at most half full (at most one entry per live server job);
+ * that count is not proved, so the loops have no variant: WP proves partial
+ * correctness (docs/proofs.md, "Channel helpers (WP)"). */
+/*@ requires mask < UINT32_MAX;
+    assigns \nothing;
+    ensures \result <= mask; */
+static uint32_t map_hash(uint32_t mask, uint64_t id)
 {
-    return (uint32_t)((id * 0x9E3779B97F4A7C15ull) >> 32) & ch->map_mask;
+    /* the high 32 bits of the product (`/ 2^32`, not `>> 32`: the same
+     * code, but the provers know the sign of a quotient) */
+    uint32_t h = (uint32_t)((id * 0x9E3779B97F4A7C15ull) / 0x100000000ull);
+    return h % (mask + 1u);
 }
 
+/* The entry after i, wrapping at the end of the map. */
+/*@ requires i <= mask;
+    assigns \nothing;
+    ensures \result <= mask;
+    ensures \result == (i == mask ? 0 : i + 1); */
+static uint32_t map_next(uint32_t mask, uint32_t i)
+{
+    return i == mask ? 0u : i + 1u;
+}
+
+/*@ requires va_map_ok(ch);
+    assigns \nothing;
+    ensures \result == VA_NIL ||
+            (\result <= ch->map_mask && ch->map[\result].peer_id == id); */
 static uint32_t map_find(const va_channel *ch, uint64_t id)
 {
-    uint32_t i = map_hash(ch, id);
+    uint32_t i = map_hash(ch->map_mask, id);
     /* at most half the entries are used: an empty entry ends every probe */
+    /*@ loop invariant i <= ch->map_mask;
+        loop assigns i; */
     while (ch->map[i].peer_id != 0u) {
         if (ch->map[i].peer_id == id) {
             return i;
         }
-        i = (i + 1u) & ch->map_mask;
+        i = map_next(ch->map_mask, i);
     }
     return VA_NIL;
 }
 
+/*@ requires va_map_ok(ch);
+    assigns ch->map[0 .. ch->map_mask];
+    ensures \exists integer k; 0 <= k <= ch->map_mask &&
+            \old(ch->map[k].peer_id) == 0 &&
+            ch->map[k].peer_id == id && ch->map[k].slot == slot &&
+            (\forall integer j; 0 <= j <= ch->map_mask && j != k ==>
+                 ch->map[j] == \old(ch->map[j])); */
 static void map_insert(va_channel *ch, uint64_t id, uint32_t slot)
 {
-    uint32_t i = map_hash(ch, id);
+    uint32_t i = map_hash(ch->map_mask, id);
+    /*@ loop invariant i <= ch->map_mask;
+        loop assigns i; */
     while (ch->map[i].peer_id != 0u) {
-        i = (i + 1u) & ch->map_mask;
+        i = map_next(ch->map_mask, i);
     }
     ch->map[i].peer_id = id;
     ch->map[i].slot = slot;
 }
 
+/*@ requires va_map_ok(ch);
+    requires i <= ch->map_mask;
+    assigns ch->map[0 .. ch->map_mask]; */
 static void map_remove(va_channel *ch, uint32_t i)
 {
+    /* read once: the entries do not overlap the channel (va_map_ok) */
+    va_peer_ent *map = ch->map;
+    uint32_t mask = ch->map_mask;
     uint32_t j = i;
-    ch->map[i].peer_id = 0;
+    map[i].peer_id = 0;
+    /*@ loop invariant i <= mask && j <= mask;
+        loop assigns i, j, map[0 .. mask]; */
     for (;;) {
         uint32_t home;
-        j = (j + 1u) & ch->map_mask;
-        if (ch->map[j].peer_id == 0u) {
+        j = map_next(mask, j);
+        if (map[j].peer_id == 0u) {
             return;
         }
-        home = map_hash(ch, ch->map[j].peer_id);
+        home = map_hash(mask, map[j].peer_id);
         /* move j back into the hole unless its home lies in (i, j] */
-        if (((j - home) & ch->map_mask) >= ((j - i) & ch->map_mask)) {
-            ch->map[i] = ch->map[j];
-            ch->map[j].peer_id = 0;
+        if (((j - home) & mask) >= ((j - i) & mask)) {
+            map[i] = map[j];
+            map[j].peer_id = 0;
             i = j;
         }
     }
@@ -162,12 +265,26 @@ static void map_remove(va_channel *ch, uint32_t i)
 
 /* ---- output -------------------------------------------------------------- */
 
+/*@ requires \valid_read(ch);
+    assigns \nothing;
+    ensures \result == ch->store + (integer)slot * ch->cfg.max_payload; */
 static uint8_t *slot_store(va_channel *ch, uint32_t slot)
 {
     return ch->store + (size_t)slot * ch->cfg.max_payload;
 }
 
 /* Make room for `need` bytes at the tail of the output buffer. */
+/*@ requires va_out_ok(ch);
+    assigns ch->out_head, ch->out_tail, ch->out[0 .. ch->out_cap - 1];
+    ensures va_out_ok(ch);
+    ensures ch->out_tail - ch->out_head == \old(ch->out_tail - ch->out_head);
+    ensures ch->out_head == \old(ch->out_head) || ch->out_head == 0;
+    ensures \forall integer k; 0 <= k < ch->out_tail - ch->out_head ==>
+            ch->out[ch->out_head + k] == \old(ch->out[ch->out_head + k]);
+    ensures \result == VA_OK || \result == VA_ERR_NOSPACE;
+    ensures \result == VA_OK ==> ch->out_cap - ch->out_tail >= need;
+    ensures \result == VA_ERR_NOSPACE ==>
+            ch->out_head == 0 && ch->out_cap - ch->out_tail < need; */
 static int out_reserve(va_channel *ch, uint32_t need)
 {
     if (ch->out_cap - ch->out_tail >= need) {
@@ -263,15 +380,22 @@ static void emit_error(va_channel *ch, int has_id, uint64_t id, uint32_t method,
 /* Dispatch table slot of a method id: spec: id = (service << 8) | index;
  * services 1..15 with index < 32 map to (service << 5) | index, so the
  * table has VA_METHOD_SPACE = 16 * 32 entries.  VA_NIL for any other id. */
+/*@ assigns \nothing;
+    ensures \result == VA_NIL <==>
+            (id / 256 == 0 || id / 256 >= VA_METHOD_SPACE / 32 || id % 256 >= 32);
+    ensures \result != VA_NIL ==>
+            \result == (id / 256) * 32 + id % 256 && \result < VA_METHOD_SPACE; */
 static uint32_t method_slot(uint32_t id)
 {
-    uint32_t svc = id >> 8;
-    uint32_t idx = id & 0xffu;
+    /* `/ 256`, `% 256`, `* 32 +`: the same values as `>> 8`, `& 0xff`,
+     * `<< 5 |` (idx < 32), in the arithmetic the provers know */
+    uint32_t svc = id / 256u;
+    uint32_t idx = id % 256u;
 
     if (svc == 0u || svc >= VA_METHOD_SPACE / 32u || idx >= 32u) {
         return VA_NIL;
     }
-    return (svc << 5) | idx;
+    return svc * 32u + idx;
 }
 
 /* ---- manager ops ----------------------------------------------------------- */
@@ -746,6 +870,11 @@ int va_channel_input(va_channel *ch, const uint8_t *data, size_t len, uint64_t n
 
 /* ---- output side ---------------------------------------------------------------- */
 
+/*@ requires \valid_read(ch) && \valid(data) && \separated(data, ch);
+    requires ch->out_head <= ch->out_tail;
+    assigns *data;
+    ensures *data == ch->out + ch->out_head;
+    ensures \result == ch->out_tail - ch->out_head; */
 size_t va_channel_output(const va_channel *ch, const uint8_t **data)
 {
     *data = ch->out + ch->out_head;
@@ -893,6 +1022,11 @@ int va_channel_reply(va_channel *ch, va_job_id job, int32_t code, const uint8_t 
     return va_server_job_execute_done(&ch->m, job, &r);
 }
 
+/*@ requires \valid(ch);
+    assigns ch->stats.framer, ch->stats.arena_failures;
+    ensures ch->stats.framer == ch->framer.stats;
+    ensures ch->stats.arena_failures == ch->arena.failures;
+    ensures \result == &ch->stats; */
 const va_channel_stats *va_channel_get_stats(va_channel *ch)
 {
     ch->stats.framer = ch->framer.stats;
@@ -900,11 +1034,17 @@ const va_channel_stats *va_channel_get_stats(va_channel *ch)
     return &ch->stats;
 }
 
+/*@ requires va_inv(&ch->m);
+    assigns \nothing;
+    ensures \result == ch->m.server_live + ch->m.client_live; */
 uint32_t va_channel_live(const va_channel *ch)
 {
     return va_manager_live(&ch->m);
 }
 
+/*@ requires \valid_read(ch);
+    assigns \nothing;
+    ensures \result == ch->attached; */
 int va_channel_is_attached(const va_channel *ch)
 {
     return ch->attached;

@@ -141,14 +141,29 @@ static int plan(const va_channel_config *cfg, layout *l)
     l->arena_cap = (uint32_t)(frame_cap + VA_ARENA_SLACK);
     l->map_size = map_size;
     l->pool = 0;
+    /* No size_t sum below wraps: each region is under 2^33 bytes (cap and
+     * max_payload are at most 2^16, out_cap under 2^31), so the offsets stay
+     * under 8 * 2^33.  The asserts give WP those bounds step by step. */
+    /*@ assert cap * cfg->max_payload <= 65536 * cfg->max_payload <= 65536 * 65536; */
     l->slots = l->pool + align_up(cap * sizeof(va_job));
+    /*@ assert l->slots <= 1 * 0x200000000; */
     l->store = l->slots + align_up(cap * sizeof(va_chan_slot));
+    /*@ assert l->store <= 2 * 0x200000000; */
     l->out = l->store + align_up(cap * cfg->max_payload);
+    /*@ assert l->out <= 3 * 0x200000000; */
+    /*@ assert l->out - l->store >= cap * cfg->max_payload; */
     l->fifo = l->out + align_up(out_cap);
+    /*@ assert l->fifo <= 4 * 0x200000000; */
+    /*@ assert l->fifo - l->out >= out_cap && out_cap == l->out_cap; */
     l->framer = l->fifo + align_up(cfg->limits.send_max * sizeof(va_out_frame));
+    /*@ assert l->framer <= 5 * 0x200000000; */
     l->arena = l->framer + align_up(l->framer_cap);
+    /*@ assert l->arena <= 6 * 0x200000000; */
     l->map = l->arena + align_up(l->arena_cap) + VA_ALIGN;
+    /*@ assert l->map <= 7 * 0x200000000; */
     l->total = l->map + align_up(map_size * sizeof(va_peer_ent)) + VA_ALIGN;
+    /*@ assert l->cap == cap && l->out - l->store >= cap * cfg->max_payload; */
+    /*@ assert (integer)l->cap * cfg->max_payload == cap * cfg->max_payload; */
     return VA_OK;
 }
 

@@ -164,33 +164,6 @@ void va_model_trace(void *trace_ctx, const va_trace_event *ev);
     ((kind == VA_KIND_SERVER && to == VA_SJ_FREE) ||
      (kind == VA_KIND_CLIENT && to == VA_CJ_FREE)) ? VA_KIND_FREE : kind;
 
-  // frames of the bookkeeping helpers: which manager fields a helper leaves
-  // alone, stated by the helper (proved in its small context) so that the
-  // steps do not have to rediscover it among the invariant's quantifiers
-  predicate va_same_q{L1, L2}(va_manager *m, va_queue *q) =
-    (\at(q != &m->exec_q, L1) ==> \at(m->exec_q.head, L1) == \at(m->exec_q.head, L2) &&
-       \at(m->exec_q.tail, L1) == \at(m->exec_q.tail, L2) &&
-       \at(m->exec_q.len, L1) == \at(m->exec_q.len, L2)) &&
-    (\at(q != &m->ssend_q, L1) ==> \at(m->ssend_q.head, L1) == \at(m->ssend_q.head, L2) &&
-       \at(m->ssend_q.tail, L1) == \at(m->ssend_q.tail, L2) &&
-       \at(m->ssend_q.len, L1) == \at(m->ssend_q.len, L2)) &&
-    (\at(q != &m->csend_q, L1) ==> \at(m->csend_q.head, L1) == \at(m->csend_q.head, L2) &&
-       \at(m->csend_q.tail, L1) == \at(m->csend_q.tail, L2) &&
-       \at(m->csend_q.len, L1) == \at(m->csend_q.len, L2));
-  predicate va_same_dl{L1, L2}(va_manager *m) =
-    \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
-      \at(m->dl[c].head, L1) == \at(m->dl[c].head, L2) &&
-      \at(m->dl[c].tail, L1) == \at(m->dl[c].tail, L2) &&
-      \at(m->dl[c].len, L1) == \at(m->dl[c].len, L2);
-  predicate va_same_slots{L1, L2}(va_manager *m) =
-    \at(m->exec_count, L1) == \at(m->exec_count, L2) &&
-    \at(m->send_count, L1) == \at(m->send_count, L2);
-  predicate va_same_live{L1, L2}(va_manager *m) =
-    \at(m->server_live, L1) == \at(m->server_live, L2) &&
-    \at(m->client_live, L1) == \at(m->client_live, L2) &&
-    \at(m->free_head, L1) == \at(m->free_head, L2) &&
-    \at(m->free_len, L1) == \at(m->free_len, L2);
-
   // what a call-out may not change (the embedder never re-initialises a
   // manager from inside one of its callbacks)
   predicate va_frame{L1, L2}(va_manager *m) =

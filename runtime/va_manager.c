@@ -720,6 +720,7 @@ static uint32_t lookup(const va_manager *m, va_job_id id, uint8_t kind)
     requires m->pool[idx].kind == kind;
     requires kind == VA_KIND_SERVER ==> to <= VA_SJ_FREE;
     requires kind == VA_KIND_CLIENT ==> to <= VA_CJ_FREE;
+    requires (release != 0) <==> va_nkind(kind, to) == VA_KIND_FREE;
     // the slot counters already count the job in `to`
     requires m->exec_count == va_cnt(m->pool, m->cap, VA_SEL_EXEC)
                - va_sel(kind, m->pool[idx].state, VA_SEL_EXEC)
@@ -747,7 +748,7 @@ static uint32_t lookup(const va_manager *m, va_job_id id, uint8_t kind)
     // spec: a released job's handles are stale from now on
     ensures va_nkind(kind, to) == VA_KIND_FREE ==> m->pool[idx].gen != \old(m->pool[idx].gen);
     ensures va_nkind(kind, to) != VA_KIND_FREE ==> m->pool[idx].gen == \old(m->pool[idx].gen); */
-static void job_move(va_manager *m, uint32_t idx, uint8_t kind, uint8_t to)
+static void job_move(va_manager *m, uint32_t idx, uint8_t kind, uint8_t to, int release)
 {
     va_queue *q = queue_of(m, kind, m->pool[idx].state);
 
@@ -755,32 +756,12 @@ static void job_move(va_manager *m, uint32_t idx, uint8_t kind, uint8_t to)
     if (q != NULL) {
         q_remove(m, q, idx);
     }
-    /*@ assert MEM: va_mem(m) && va_frame{Pre, Here}(m) && va_ops_model(m); */
-    /*@ assert JOB: m->pool[idx].kind == kind && m->pool[idx].state == \at(m->pool[idx].state, Pre) &&
-               m->pool[idx].gen == \at(m->pool[idx].gen, Pre) &&
-               m->pool[idx].dl_class == \at(m->pool[idx].dl_class, Pre); */
-    /*@ assert OK: \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k); */
-    /*@ assert CNT: \forall integer s; 0 <= s < VA_NSEL ==>
-               va_cnt(m->pool, m->cap, s) == \at(va_cnt(m->pool, m->cap, s), Pre) &&
-               va_cnt(m->pool, m->cap, s) >= va_sel(kind, m->pool[idx].state, s); */
-    /*@ assert DCNT: \forall integer c; va_dcnt(m->pool, m->cap, c) == \at(va_dcnt(m->pool, m->cap, c), Pre); */
-    /*@ assert FIELDS: va_same_slots{Pre, Here}(m) && va_same_live{Pre, Here}(m); */
-    /*@ assert DL: \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
-               m->dl[c].head == \at(m->dl[c].head, Pre) && m->dl[c].tail == \at(m->dl[c].tail, Pre) &&
-               m->dl[c].len == \at(m->dl[c].len, Pre); */
-    /*@ assert Q1: va_link_ok(m, m->exec_q.head) && va_link_ok(m, m->exec_q.tail) &&
-               m->exec_q.len == va_cnt(m->pool, m->cap, VA_SEL_SQ) - va_sel(kind, m->pool[idx].state, VA_SEL_SQ); */
-    /*@ assert Q2: va_link_ok(m, m->ssend_q.head) && va_link_ok(m, m->ssend_q.tail) &&
-               m->ssend_q.len == va_cnt(m->pool, m->cap, VA_SEL_SX) - va_sel(kind, m->pool[idx].state, VA_SEL_SX); */
-    /*@ assert Q3: va_link_ok(m, m->csend_q.head) && va_link_ok(m, m->csend_q.tail) &&
-               m->csend_q.len == va_cnt(m->pool, m->cap, VA_SEL_CQ) - va_sel(kind, m->pool[idx].state, VA_SEL_CQ); */
-    if ((kind == VA_KIND_SERVER && to == VA_SJ_FREE) ||
-        (kind == VA_KIND_CLIENT && to == VA_CJ_FREE)) {
+    if (release) {
+        /* the spec's `release` hook (only on transitions to FREE: sj_facts) */
         slot_release(m, idx, to);
         return;
     }
     set_tag(m, idx, kind, to);
-    /*@ assert \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k); */
     q = queue_of(m, kind, to);
     if (q != NULL) {
         q_push(m, q, idx);
@@ -1026,7 +1007,7 @@ static int sj_step(va_manager *m, uint32_t idx, uint8_t ev)
     res.data = j->data;
     res.len = j->len;
     status = (va_status)j->status;
-    job_move(m, idx, VA_KIND_SERVER, to);
+    job_move(m, idx, VA_KIND_SERVER, to, (acts & VA_SJ_DO_RELEASE) != 0);
     trace_step(m, id, VA_KIND_SERVER, ev, from, to, acts);
 
     /* calls out, in spec order; the manager is consistent from here on */
@@ -1143,7 +1124,7 @@ static int cj_step(va_manager *m, uint32_t idx, uint8_t ev)
     resp.data = j->data;
     resp.len = j->len;
     status = (va_status)j->status;
-    job_move(m, idx, VA_KIND_CLIENT, to);
+    job_move(m, idx, VA_KIND_CLIENT, to, (acts & VA_CJ_DO_RELEASE) != 0);
     trace_step(m, id, VA_KIND_CLIENT, ev, from, to, acts);
 
     if (acts & VA_CJ_DO_SEND) {

@@ -128,36 +128,63 @@ void va_model_trace(void *trace_ctx, const va_trace_event *ev);
     \forall integer k; 0 <= k < m->cap ==> va_done(m->pool + k) ==>
       m->pool[k].dl_class == VA_DL_NONE;
 
-  // the invariant but for the execute/send slot counters (see va_inv)
-  predicate va_inv_base{L}(va_manager *m) =
-    va_mem(m) && va_ops_model(m) && va_limits_ok(m) &&
-    (\forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k)) &&
-    va_dl_off(m) &&
+  // pieces of the invariant, named so that the bookkeeping helpers can say
+  // which of them they keep (VA_KEEPS below)
+  predicate va_jobs_ok{L}(va_manager *m) =
+    \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+  predicate va_live_ok{L}(va_manager *m) =
     m->server_live == va_cnt(m->pool, m->cap, VA_SEL_SRV) &&
     m->client_live == va_cnt(m->pool, m->cap, VA_SEL_CLI) &&
-    m->server_live <= m->lim.server_max && m->client_live <= m->lim.client_max &&
+    m->server_live <= m->lim.server_max && m->client_live <= m->lim.client_max;
+  predicate va_fl_ok{L}(va_manager *m) =
+    va_link_ok(m, m->free_head) &&
+    m->free_len == va_cnt(m->pool, m->cap, VA_SEL_FREE);
+  predicate va_dl_ok{L}(va_manager *m) =
+    \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
+      va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail) &&
+      m->dl[c].len == va_dcnt(m->pool, m->cap, c);
+  predicate va_base_ok{L}(va_manager *m) =
+    va_mem(m) && va_ops_model(m) && va_limits_ok(m);
+
+  // the invariant but for the execute/send slot counters (see va_inv)
+  predicate va_inv_base{L}(va_manager *m) =
+    va_base_ok(m) && va_jobs_ok(m) &&
+    va_dl_off(m) && va_live_ok(m) &&
     // ready queues: ends in range, length = number of jobs in the queue's state
     va_queue_ok(m, &m->exec_q, VA_SEL_SQ) &&
     va_queue_ok(m, &m->ssend_q, VA_SEL_SX) &&
     va_queue_ok(m, &m->csend_q, VA_SEL_CQ) &&
     // free list and deadline lists: ends in range, length = number of jobs
     // that are free / on that deadline list
-    va_link_ok(m, m->free_head) &&
-    m->free_len == va_cnt(m->pool, m->cap, VA_SEL_FREE) &&
-    (\forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
-       va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail) &&
-       m->dl[c].len == va_dcnt(m->pool, m->cap, c));
+    va_fl_ok(m) && va_dl_ok(m);
+
+  // a ready queue while a job of (kind, state) moves: its length counts
+  // every job of its state but that one
+  predicate va_q_less{L}(va_manager *m, va_queue *q, integer s, integer kind, integer state) =
+    va_link_ok(m, q->head) && va_link_ok(m, q->tail) &&
+    q->len == va_cnt(m->pool, m->cap, s) - va_sel(kind, state, s);
+
+  // the execute/send slot counters count the jobs holding a slot, within
+  // their limits
+  predicate va_slots_ok{L}(va_manager *m) =
+    m->exec_count == va_cnt(m->pool, m->cap, VA_SEL_EXEC) &&
+    m->send_count == va_cnt(m->pool, m->cap, VA_SEL_SEND) &&
+    m->exec_count <= m->lim.exec_max && m->send_count <= m->lim.send_max;
+  // ... as they will once job idx is of kind k1 in state s1 (a step's
+  // acquire/release hooks have run, the job has not moved yet)
+  predicate va_slots_to{L}(va_manager *m, integer idx, integer k1, integer s1) =
+    m->exec_count + va_sel(m->pool[idx].kind, m->pool[idx].state, VA_SEL_EXEC) ==
+      va_cnt(m->pool, m->cap, VA_SEL_EXEC) + va_sel(k1, s1, VA_SEL_EXEC) &&
+    m->send_count + va_sel(m->pool[idx].kind, m->pool[idx].state, VA_SEL_SEND) ==
+      va_cnt(m->pool, m->cap, VA_SEL_SEND) + va_sel(k1, s1, VA_SEL_SEND) &&
+    m->exec_count <= m->lim.exec_max && m->send_count <= m->lim.send_max;
 
   // THE MANAGER INVARIANT: the memory layout, the ops model, the limits;
   // every slot well formed; completed and free jobs off the deadline lists;
   // each counter equals the number of jobs in the matching states; every
   // limit holds; queue, free-list and deadline-list lengths equal the number
   // of jobs in their states.
-  predicate va_inv{L}(va_manager *m) =
-    va_inv_base(m) &&
-    m->exec_count == va_cnt(m->pool, m->cap, VA_SEL_EXEC) &&
-    m->send_count == va_cnt(m->pool, m->cap, VA_SEL_SEND) &&
-    m->exec_count <= m->lim.exec_max && m->send_count <= m->lim.send_max;
+  predicate va_inv{L}(va_manager *m) = va_inv_base(m) && va_slots_ok(m);
 
   // the kind a job of `kind` has after it moves to state `to`
   logic integer va_nkind(integer kind, integer to) =
@@ -182,19 +209,78 @@ void va_model_trace(void *trace_ctx, const va_trace_event *ev);
  * put it back: each conjunct is then its own hypothesis / goal, which the
  * provers handle far better than one nested predicate. */
 #define VA_BASE_CLAUSES(kw, m) \
-  kw va_mem(m) && va_ops_model(m) && va_limits_ok(m); \
-  kw \forall integer k; 0 <= k < (m)->cap ==> va_job_ok(m, (m)->pool + k); \
+  kw va_base_ok(m); \
+  kw va_jobs_ok(m); \
   kw va_dl_off(m); \
-  kw (m)->server_live == va_cnt((m)->pool, (m)->cap, VA_SEL_SRV) && \
-     (m)->client_live == va_cnt((m)->pool, (m)->cap, VA_SEL_CLI); \
-  kw (m)->server_live <= (m)->lim.server_max && (m)->client_live <= (m)->lim.client_max; \
+  kw va_live_ok(m); \
   kw va_queue_ok(m, &(m)->exec_q, VA_SEL_SQ); \
   kw va_queue_ok(m, &(m)->ssend_q, VA_SEL_SX); \
   kw va_queue_ok(m, &(m)->csend_q, VA_SEL_CQ); \
-  kw va_link_ok(m, (m)->free_head) && (m)->free_len == va_cnt((m)->pool, (m)->cap, VA_SEL_FREE); \
-  kw \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==> \
-       va_link_ok(m, (m)->dl[c].head) && va_link_ok(m, (m)->dl[c].tail) && \
-       (m)->dl[c].len == va_dcnt((m)->pool, (m)->cap, c);
+  kw va_fl_ok(m); \
+  kw va_dl_ok(m);
+
+/* "keeps P": if P held before the call, it holds after.  The writers of
+ * pool fields and manager fields state, in their own small context, which
+ * pieces of the invariant they keep.  The bookkeeping that calls them then
+ * chains the same predicate symbols instead of re-deriving, among the
+ * invariant's quantifiers, that a pool write does not alias a manager
+ * field (where the provers time out). */
+#define VA_KEEPS(P) ensures KEEPS: \old(P) ==> P;
+/* Frames of the manager's own fields, one clause per field group: what a
+ * writer of pool fields (or of other manager fields) leaves unchanged. */
+#define VA_SAME_CORE0(m) \
+  ensures SAME_CAP: (m)->cap == \old((m)->cap); \
+  ensures SAME_FRAME: va_frame{Pre, Post}(m); \
+  ensures SAME_SLOTS: (m)->exec_count == \old((m)->exec_count) && (m)->send_count == \old((m)->send_count);
+#define VA_SAME_CORE(m) VA_SAME_CORE0(m) VA_KEEPS(va_dl_ok(m))
+#define VA_SAME_LIVE(m) \
+  ensures SAME_LIVE: (m)->server_live == \old((m)->server_live) && (m)->client_live == \old((m)->client_live);
+#define VA_SAME_FL(m) \
+  ensures SAME_FL: (m)->free_head == \old((m)->free_head) && (m)->free_len == \old((m)->free_len);
+/* the ready queues but q (\null: all three) */
+#define VA_SAME_QUEUES_BUT(m, q) \
+  ensures SAME_Q1: q != &(m)->exec_q ==> (m)->exec_q.head == \old((m)->exec_q.head) && \
+          (m)->exec_q.tail == \old((m)->exec_q.tail) && (m)->exec_q.len == \old((m)->exec_q.len); \
+  ensures SAME_Q2: q != &(m)->ssend_q ==> (m)->ssend_q.head == \old((m)->ssend_q.head) && \
+          (m)->ssend_q.tail == \old((m)->ssend_q.tail) && (m)->ssend_q.len == \old((m)->ssend_q.len); \
+  ensures SAME_Q3: q != &(m)->csend_q ==> (m)->csend_q.head == \old((m)->csend_q.head) && \
+          (m)->csend_q.tail == \old((m)->csend_q.tail) && (m)->csend_q.len == \old((m)->csend_q.len);
+#define VA_SAME_MGR(m) VA_SAME_CORE(m) VA_SAME_LIVE(m) VA_SAME_FL(m) VA_SAME_QUEUES_BUT(m, \null)
+/* the counts (kind and state) and the deadline counts (dl_class) */
+#define VA_SAME_CNT(m) \
+  ensures SAME_CNT: \forall integer s; 0 <= s < VA_NSEL ==> \
+            va_cnt((m)->pool, (m)->cap, s) == \old(va_cnt((m)->pool, (m)->cap, s)); \
+  ensures SAME_DCNT: \forall integer c; va_dcnt((m)->pool, (m)->cap, c) == \old(va_dcnt((m)->pool, (m)->cap, c));
+
+/* the ready queues are well formed (keeps) */
+#define VA_KEEPS_QUEUES(m) \
+  VA_KEEPS(va_queue_ok(m, &(m)->exec_q, VA_SEL_SQ)) \
+  VA_KEEPS(va_queue_ok(m, &(m)->ssend_q, VA_SEL_SX)) \
+  VA_KEEPS(va_queue_ok(m, &(m)->csend_q, VA_SEL_CQ))
+
+/* what a write of one field of one job (a link, the generation, the
+ * pointers) keeps: every slot well formed, every piece of the invariant
+ * but the one list it serves, every manager field and every count */
+#define VA_POOL_WRITE(m) \
+  ensures va_jobs_ok(m); \
+  VA_KEEPS(va_base_ok(m)) \
+  VA_KEEPS(va_dl_off(m)) \
+  VA_SAME_MGR(m) \
+  VA_SAME_CNT(m) \
+  VA_KEEPS(va_live_ok(m)) \
+  VA_KEEPS_QUEUES(m)
+
+/* everything a write that moves no job, changes no count and touches no
+ * list keeps (status, epoch, result, slot counters) */
+#define VA_KEEPS_INV(m) \
+  VA_KEEPS(va_base_ok(m)) \
+  VA_KEEPS(va_dl_off(m)) \
+  VA_KEEPS(va_live_ok(m)) \
+  VA_KEEPS(va_fl_ok(m)) \
+  VA_KEEPS(va_dl_ok(m)) \
+  VA_KEEPS_QUEUES(m) \
+  ensures SAME_CAP: (m)->cap == \old((m)->cap); \
+  ensures SAME_FRAME: va_frame{Pre, Post}(m);
 
 /* ---- facts about the generated lifecycle tables ----------------------
  * What the steps rely on, for one (state, event) pair of a live job that

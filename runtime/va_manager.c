@@ -69,26 +69,20 @@ static va_job_id make_id(uint32_t idx, uint32_t gen)
  * keeps every slot well-formed (the new link is in range) and leaves every
  * count unchanged (counts read only kind and state). */
 /*@ requires va_mem(m) && idx < m->cap && va_link_ok(m, v);
-    requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    requires va_jobs_ok(m);
     assigns m->pool[idx].next;
     ensures m->pool[idx].next == v;
-    ensures m->cap == \old(m->cap);
-    ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
-    ensures \forall integer s; 0 <= s < VA_NSEL ==>
-              va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s)); */
+    VA_POOL_WRITE(m) */
 static void set_next(va_manager *m, uint32_t idx, uint32_t v)
 {
     m->pool[idx].next = v;
 }
 
 /*@ requires va_mem(m) && idx < m->cap && va_link_ok(m, v);
-    requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    requires va_jobs_ok(m);
     assigns m->pool[idx].prev;
     ensures m->pool[idx].prev == v;
-    ensures m->cap == \old(m->cap);
-    ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
-    ensures \forall integer s; 0 <= s < VA_NSEL ==>
-              va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s)); */
+    VA_POOL_WRITE(m) */
 static void set_prev(va_manager *m, uint32_t idx, uint32_t v)
 {
     m->pool[idx].prev = v;
@@ -126,17 +120,44 @@ static void set_dl_prev(va_manager *m, uint32_t idx, uint32_t v)
     m->pool[idx].dl_prev = v;
 }
 
+/* The writers of a job's generation and pointers (slot_release): like
+ * set_next, each states in its own small context what it keeps. */
+/*@ requires va_mem(m) && idx < m->cap && v >= 1;
+    requires va_jobs_ok(m);
+    assigns m->pool[idx].gen;
+    ensures m->pool[idx].gen == v;
+    VA_POOL_WRITE(m) */
+static void set_gen(va_manager *m, uint32_t idx, uint32_t v)
+{
+    m->pool[idx].gen = v;
+}
+
+/*@ requires va_mem(m) && idx < m->cap;
+    requires va_jobs_ok(m);
+    assigns m->pool[idx].ctx, m->pool[idx].data;
+    ensures m->pool[idx].ctx == \null && m->pool[idx].data == \null;
+    VA_POOL_WRITE(m) */
+static void clear_ptrs(va_manager *m, uint32_t idx)
+{
+    m->pool[idx].ctx = NULL;
+    m->pool[idx].data = NULL;
+}
+
 /* The only writer of a ready queue's ends and length: the frame for the
  * manager fields (they share the pool's memory type in the proof model). */
 /*@ requires va_mem(m);
     requires q == &m->exec_q || q == &m->ssend_q || q == &m->csend_q;
-    requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    requires va_jobs_ok(m);
     assigns q->head, q->tail, q->len;
     ensures q->head == head && q->tail == tail && q->len == len;
-    ensures m->cap == \old(m->cap);
-    ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
-    ensures \forall integer s; 0 <= s < VA_NSEL ==>
-              va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s)); */
+    ensures va_jobs_ok(m);
+    VA_KEEPS(va_base_ok(m))
+    VA_KEEPS(va_dl_off(m))
+    VA_SAME_CORE(m)
+    VA_SAME_LIVE(m)
+    VA_SAME_FL(m)
+    VA_SAME_QUEUES_BUT(m, q)
+    VA_SAME_CNT(m) */
 static void q_set(va_manager *m, va_queue *q, uint32_t head, uint32_t tail, uint32_t len)
 {
     (void)m;
@@ -148,14 +169,19 @@ static void q_set(va_manager *m, va_queue *q, uint32_t head, uint32_t tail, uint
 /*@ requires va_mem(m) && idx < m->cap;
     requires q == &m->exec_q || q == &m->ssend_q || q == &m->csend_q;
     requires va_link_ok(m, q->head) && va_link_ok(m, q->tail) && q->len < VA_NIL;
-    requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    requires va_jobs_ok(m);
     assigns m->pool[0 .. m->cap - 1].next, m->pool[0 .. m->cap - 1].prev,
             q->head, q->tail, q->len;
     ensures q->len == \old(q->len) + 1;
     ensures va_link_ok(m, q->head) && va_link_ok(m, q->tail);
-    ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
-    ensures \forall integer s; 0 <= s < VA_NSEL ==>
-              va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s)); */
+    ensures va_jobs_ok(m);
+    VA_KEEPS(va_base_ok(m))
+    VA_KEEPS(va_dl_off(m))
+    VA_SAME_CORE(m)
+    VA_SAME_LIVE(m)
+    VA_SAME_FL(m)
+    VA_SAME_QUEUES_BUT(m, q)
+    VA_SAME_CNT(m) */
 static void q_push(va_manager *m, va_queue *q, uint32_t idx)
 {
     uint32_t head = q->head;
@@ -175,15 +201,20 @@ static void q_push(va_manager *m, va_queue *q, uint32_t idx)
 /*@ requires va_mem(m) && idx < m->cap;
     requires q == &m->exec_q || q == &m->ssend_q || q == &m->csend_q;
     requires q->len >= 1;
-    requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    requires va_jobs_ok(m);
     assigns m->pool[0 .. m->cap - 1].next, m->pool[0 .. m->cap - 1].prev,
             q->head, q->tail, q->len;
     ensures q->len == \old(q->len) - 1;
     ensures \old(va_link_ok(m, q->head)) ==> va_link_ok(m, q->head);
     ensures \old(va_link_ok(m, q->tail)) ==> va_link_ok(m, q->tail);
-    ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
-    ensures \forall integer s; 0 <= s < VA_NSEL ==>
-              va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s)); */
+    ensures va_jobs_ok(m);
+    VA_KEEPS(va_base_ok(m))
+    VA_KEEPS(va_dl_off(m))
+    VA_SAME_CORE(m)
+    VA_SAME_LIVE(m)
+    VA_SAME_FL(m)
+    VA_SAME_QUEUES_BUT(m, q)
+    VA_SAME_CNT(m) */
 static void q_remove(va_manager *m, va_queue *q, uint32_t idx)
 {
     va_job *j = &m->pool[idx];
@@ -196,15 +227,13 @@ static void q_remove(va_manager *m, va_queue *q, uint32_t idx)
     } else {
         set_next(m, j->prev, j->next);
     }
-    /*@ assert m->cap == \at(m->cap, Pre) &&
-               \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k); */
+    /*@ assert m->cap == \at(m->cap, Pre) && va_jobs_ok(m); */
     if (j->next == VA_NIL) {
         tail = j->prev;
     } else {
         set_prev(m, j->next, j->prev);
     }
-    /*@ assert m->cap == \at(m->cap, Pre) &&
-               \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k); */
+    /*@ assert m->cap == \at(m->cap, Pre) && va_jobs_ok(m); */
     set_next(m, idx, VA_NIL);
     set_prev(m, idx, VA_NIL);
     q_set(m, q, head, tail, len - 1u);
@@ -510,6 +539,44 @@ static void set_tag(va_manager *m, uint32_t idx, uint8_t kind, uint8_t state)
     */
 }
 
+/* set_tag for the steps' bookkeeping (slot_release, job_retag): the same
+ * write, with the frame those callers chain (which pieces of the invariant
+ * it keeps).  Kept apart from set_tag so that slot_alloc's goals do not
+ * carry these clauses. */
+/*@ requires va_mem(m) && idx < m->cap;
+    assigns m->pool[idx].kind, m->pool[idx].state;
+    ensures m->pool[idx].kind == kind && m->pool[idx].state == state;
+    ensures \old(va_jobs_ok(m)) &&
+            (kind == VA_KIND_FREE || (kind == VA_KIND_SERVER && state < VA_SJ_FREE) ||
+             (kind == VA_KIND_CLIENT && state < VA_CJ_FREE)) ==> va_jobs_ok(m);
+    VA_KEEPS(va_base_ok(m))
+    ensures \old(va_dl_off(m)) && \old(m->pool[idx].dl_class) == VA_DL_NONE ==> va_dl_off(m);
+    ensures \old(va_dl_off(m)) &&
+            ((kind == VA_KIND_SERVER && !va_sj_completed(state)) ||
+             (kind == VA_KIND_CLIENT && !va_cj_completed(state))) ==> va_dl_off(m);
+    VA_SAME_MGR(m)
+    // a queue that counts every job of its state but this one still does
+    ensures QL1: \old(va_q_less(m, &m->exec_q, VA_SEL_SQ, m->pool[idx].kind, m->pool[idx].state)) ==>
+                 va_q_less(m, &m->exec_q, VA_SEL_SQ, kind, state);
+    ensures QL2: \old(va_q_less(m, &m->ssend_q, VA_SEL_SX, m->pool[idx].kind, m->pool[idx].state)) ==>
+                 va_q_less(m, &m->ssend_q, VA_SEL_SX, kind, state);
+    ensures QL3: \old(va_q_less(m, &m->csend_q, VA_SEL_CQ, m->pool[idx].kind, m->pool[idx].state)) ==>
+                 va_q_less(m, &m->csend_q, VA_SEL_CQ, kind, state);
+    ensures SLOTS_OK: \old(va_slots_to(m, idx, kind, state)) ==> va_slots_ok(m);
+    // a job that keeps its kind keeps the live counts and the free list
+    ensures LIVE_OK: \old(va_live_ok(m)) && \old(m->pool[idx].kind) == kind ==> va_live_ok(m);
+    ensures FL_OK: \old(va_fl_ok(m)) && \old(m->pool[idx].kind) == kind ==> va_fl_ok(m);
+    ensures \forall integer s; 0 <= s < VA_NSEL ==>
+              va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s))
+                - va_sel(\old(m->pool[idx].kind), \old(m->pool[idx].state), s)
+                + va_sel(kind, state, s);
+    ensures \forall integer s; 0 <= s < VA_NSEL ==> 0 <= va_cnt(m->pool, m->cap, s) <= m->cap;
+    ensures \forall integer c; va_dcnt(m->pool, m->cap, c) == \old(va_dcnt(m->pool, m->cap, c)); */
+static void job_tag(va_manager *m, uint32_t idx, uint8_t kind, uint8_t state)
+{
+    set_tag(m, idx, kind, state);
+}
+
 /* Ghost lemma: a job counts in every selector it matches (so a counter
  * that counts it is >= 1 and may be decremented).  The ghost loop is the
  * induction over the pool. */
@@ -636,30 +703,99 @@ static uint32_t slot_alloc(va_manager *m, uint8_t kind, void *ctx)
     return idx;
 }
 
+/* The writers of the free list's ends and of the live counters. */
+/*@ requires va_mem(m) && va_link_ok(m, head);
+    requires va_jobs_ok(m);
+    assigns m->free_head, m->free_len;
+    ensures m->free_head == head && m->free_len == len;
+    ensures FL_OK: len == va_cnt(m->pool, m->cap, VA_SEL_FREE) ==> va_fl_ok(m);
+    ensures va_jobs_ok(m);
+    VA_KEEPS(va_base_ok(m))
+    VA_KEEPS(va_dl_off(m))
+    VA_SAME_CORE(m)
+    VA_SAME_LIVE(m)
+    VA_SAME_QUEUES_BUT(m, \null)
+    VA_SAME_CNT(m)
+    VA_KEEPS(va_live_ok(m))
+    VA_KEEPS_QUEUES(m) */
+static void fl_set(va_manager *m, uint32_t head, uint32_t len)
+{
+    m->free_head = head;
+    m->free_len = len;
+}
+
+/*@ requires va_mem(m);
+    requires kind == VA_KIND_SERVER || kind == VA_KIND_CLIENT;
+    requires va_jobs_ok(m);
+    // the job of `kind` being released no longer counts as live
+    requires kind == VA_KIND_SERVER ==>
+               m->server_live == va_cnt(m->pool, m->cap, VA_SEL_SRV) + 1 &&
+               m->client_live == va_cnt(m->pool, m->cap, VA_SEL_CLI);
+    requires kind == VA_KIND_CLIENT ==>
+               m->client_live == va_cnt(m->pool, m->cap, VA_SEL_CLI) + 1 &&
+               m->server_live == va_cnt(m->pool, m->cap, VA_SEL_SRV);
+    requires m->server_live <= m->lim.server_max && m->client_live <= m->lim.client_max;
+    requires kind == VA_KIND_SERVER ==> m->server_live >= 1;
+    requires kind == VA_KIND_CLIENT ==> m->client_live >= 1;
+    assigns m->server_live, m->client_live;
+    ensures kind == VA_KIND_SERVER ==>
+              m->server_live == \old(m->server_live) - 1 && m->client_live == \old(m->client_live);
+    ensures kind == VA_KIND_CLIENT ==>
+              m->client_live == \old(m->client_live) - 1 && m->server_live == \old(m->server_live);
+    ensures LIVE_OK: va_live_ok(m);
+    ensures va_jobs_ok(m);
+    VA_KEEPS(va_base_ok(m))
+    VA_KEEPS(va_dl_off(m))
+    VA_SAME_CORE(m)
+    VA_SAME_FL(m)
+    VA_SAME_QUEUES_BUT(m, \null)
+    VA_SAME_CNT(m)
+    VA_KEEPS_QUEUES(m) */
+static void live_dec(va_manager *m, uint8_t kind)
+{
+    if (kind == VA_KIND_SERVER) {
+        m->server_live--;
+    } else {
+        m->client_live--;
+    }
+}
+
 /* The `release` hook: the slot goes back to the free list with a new
  * generation, so every handle to the old job is stale from now on.  The
  * free slot keeps `st`, the FREE state of its lifecycle (for traces and
  * va_manager_valid). */
-/*@ requires va_mem(m) && idx < m->cap && va_link_ok(m, m->free_head);
+/*@ requires va_mem(m) && idx < m->cap && va_fl_ok(m) && va_live_ok(m);
     requires m->pool[idx].kind == VA_KIND_SERVER || m->pool[idx].kind == VA_KIND_CLIENT;
-    requires m->pool[idx].kind == VA_KIND_SERVER ==> m->server_live >= 1;
-    requires m->pool[idx].kind == VA_KIND_CLIENT ==> m->client_live >= 1;
-    requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
-    requires m->free_len == va_cnt(m->pool, m->cap, VA_SEL_FREE);
+    requires va_jobs_ok(m);
     assigns m->server_live, m->client_live, m->free_head, m->free_len,
             m->pool[idx].kind, m->pool[idx].state, m->pool[idx].gen, m->pool[idx].ctx,
             m->pool[idx].data, m->pool[idx].next, m->pool[idx].prev;
     ensures m->pool[idx].kind == VA_KIND_FREE;
     ensures m->pool[idx].state == st;
     // spec: every handle to the released job is stale from now on
-    ensures m->pool[idx].gen != \old(m->pool[idx].gen) && m->pool[idx].gen >= 1;
+    ensures STALE: m->pool[idx].gen != \old(m->pool[idx].gen) && m->pool[idx].gen >= 1;
     ensures \old(m->pool[idx].kind) == VA_KIND_SERVER ==>
               m->server_live == \old(m->server_live) - 1 && m->client_live == \old(m->client_live);
     ensures \old(m->pool[idx].kind) == VA_KIND_CLIENT ==>
               m->client_live == \old(m->client_live) - 1 && m->server_live == \old(m->server_live);
     ensures m->free_head == idx;
-    ensures m->free_len == va_cnt(m->pool, m->cap, VA_SEL_FREE);
-    ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
+    ensures FL: m->free_len == va_cnt(m->pool, m->cap, VA_SEL_FREE);
+    ensures FL_OK: va_fl_ok(m);
+    ensures JOBS: va_jobs_ok(m);
+    VA_KEEPS(va_base_ok(m))
+    ensures LIVE_OK: va_live_ok(m);
+    ensures SLOTS_OK: \old(va_slots_to(m, idx, VA_KIND_FREE, st)) ==> va_slots_ok(m);
+    // a released job is in no ready queue: a queue that counted every job
+    // of its state but this one now counts them all
+    ensures Q1: \old(va_q_less(m, &m->exec_q, VA_SEL_SQ, m->pool[idx].kind, m->pool[idx].state)) ==>
+                va_queue_ok(m, &m->exec_q, VA_SEL_SQ);
+    ensures Q2: \old(va_q_less(m, &m->ssend_q, VA_SEL_SX, m->pool[idx].kind, m->pool[idx].state)) ==>
+                va_queue_ok(m, &m->ssend_q, VA_SEL_SX);
+    ensures Q3: \old(va_q_less(m, &m->csend_q, VA_SEL_CQ, m->pool[idx].kind, m->pool[idx].state)) ==>
+                va_queue_ok(m, &m->csend_q, VA_SEL_CQ);
+    ensures \old(va_dl_off(m)) && \old(m->pool[idx].dl_class) == VA_DL_NONE ==> va_dl_off(m);
+    VA_SAME_CORE(m)
+    VA_SAME_QUEUES_BUT(m, \null)
     ensures \forall integer s; 0 <= s < VA_NSEL ==>
               va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s))
                 - va_sel(\old(m->pool[idx].kind), \old(m->pool[idx].state), s)
@@ -667,22 +803,29 @@ static uint32_t slot_alloc(va_manager *m, uint8_t kind, void *ctx)
     ensures \forall integer c; va_dcnt(m->pool, m->cap, c) == \old(va_dcnt(m->pool, m->cap, c)); */
 static void slot_release(va_manager *m, uint32_t idx, uint8_t st)
 {
-    va_job *j = &m->pool[idx];
+    uint8_t kind = m->pool[idx].kind;
+    uint32_t gen = m->pool[idx].gen;
+    uint32_t head = m->free_head;
+    uint32_t len = m->free_len;
 
-    if (j->kind == VA_KIND_SERVER) {
-        m->server_live--;
-    } else {
-        m->client_live--;
-    }
-    set_tag(m, idx, VA_KIND_FREE, st);
+    job_tag(m, idx, VA_KIND_FREE, st);
+    /*@ assert FREE1: va_cnt(m->pool, m->cap, VA_SEL_FREE) == len + 1; */
+    /*@ assert Q1: \at(va_q_less(m, &m->exec_q, VA_SEL_SQ, m->pool[idx].kind, m->pool[idx].state), Pre)
+                   ==> va_queue_ok(m, &m->exec_q, VA_SEL_SQ); */
+    /*@ assert Q2: \at(va_q_less(m, &m->ssend_q, VA_SEL_SX, m->pool[idx].kind, m->pool[idx].state), Pre)
+                   ==> va_queue_ok(m, &m->ssend_q, VA_SEL_SX); */
+    /*@ assert Q3: \at(va_q_less(m, &m->csend_q, VA_SEL_CQ, m->pool[idx].kind, m->pool[idx].state), Pre)
+                   ==> va_queue_ok(m, &m->csend_q, VA_SEL_CQ); */
+    live_dec(m, kind);
     /* Generations wrap explicitly and skip 0 so a handle is never 0. */
-    j->gen = (j->gen == UINT32_MAX) ? 1u : j->gen + 1u;
-    j->ctx = NULL;
-    j->data = NULL;
-    j->next = m->free_head;
-    j->prev = VA_NIL;
-    m->free_head = idx;
-    m->free_len++;
+    set_gen(m, idx, (gen == UINT32_MAX) ? 1u : gen + 1u);
+    clear_ptrs(m, idx);
+    set_next(m, idx, head);
+    set_prev(m, idx, VA_NIL);
+    /*@ assert FREE2: va_cnt(m->pool, m->cap, VA_SEL_FREE) == len + 1 && len + 1 <= m->cap; */
+    fl_set(m, idx, len + 1u);
+    /*@ assert FREE3: m->free_len == len + 1 && m->free_head == idx && idx < m->cap &&
+                      va_cnt(m->pool, m->cap, VA_SEL_FREE) == len + 1; */
 }
 
 /* Slot index of a live job of `kind` named by `id`, or VA_NIL. */
@@ -693,7 +836,7 @@ static void slot_release(va_manager *m, uint32_t idx, uint8_t st)
               m->pool[\result].kind == kind && \result == id % 4294967296 &&
               m->pool[\result].gen == id / 4294967296;
     // spec: a stale or forged handle is rejected, never misrouted
-    ensures (id % 4294967296 >= m->cap || id / 4294967296 == 0 ||
+    ensures FORGED: (id % 4294967296 >= m->cap || id / 4294967296 == 0 ||
              m->pool[id % 4294967296].gen != id / 4294967296 ||
              m->pool[id % 4294967296].kind != kind) ==> \result == VA_NIL; */
 static uint32_t lookup(const va_manager *m, va_job_id id, uint8_t kind)
@@ -709,63 +852,146 @@ static uint32_t lookup(const va_manager *m, va_job_id id, uint8_t kind)
     return idx;
 }
 
-/* A job leaves the ready queue of its old state, takes state `to` and
- * joins the queue of that state; a job whose lifecycle reaches FREE goes
- * back to the free list instead.  The last bookkeeping of a step: the
- * counters already count the job in `to` (its requires), so after the
- * move the invariant holds again.  Shared by both lifecycles. */
-/*@ VA_BASE_CLAUSES(requires, m)
-    requires idx < m->cap;
-    requires kind == VA_KIND_SERVER || kind == VA_KIND_CLIENT;
-    requires m->pool[idx].kind == kind;
-    requires kind == VA_KIND_SERVER ==> to <= VA_SJ_FREE;
-    requires kind == VA_KIND_CLIENT ==> to <= VA_CJ_FREE;
-    requires (release != 0) <==> va_nkind(kind, to) == VA_KIND_FREE;
-    // the slot counters already count the job in `to`
-    requires m->exec_count == va_cnt(m->pool, m->cap, VA_SEL_EXEC)
-               - va_sel(kind, m->pool[idx].state, VA_SEL_EXEC)
-               + va_sel(va_nkind(kind, to), to, VA_SEL_EXEC);
-    requires m->send_count == va_cnt(m->pool, m->cap, VA_SEL_SEND)
-               - va_sel(kind, m->pool[idx].state, VA_SEL_SEND)
-               + va_sel(va_nkind(kind, to), to, VA_SEL_SEND);
-    requires m->exec_count <= m->lim.exec_max && m->send_count <= m->lim.send_max;
-    // a job that is completed in `to` (or released) is off its deadline list
-    requires (va_nkind(kind, to) == VA_KIND_FREE ||
-              (kind == VA_KIND_SERVER && va_sj_completed(to)) ||
-              (kind == VA_KIND_CLIENT && va_cj_completed(to))) ==>
-               m->pool[idx].dl_class == VA_DL_NONE;
-    assigns m->exec_q, m->ssend_q, m->csend_q, m->free_head, m->free_len,
-            m->server_live, m->client_live,
-            m->pool[0 .. m->cap - 1].next, m->pool[0 .. m->cap - 1].prev,
-            m->pool[idx].kind, m->pool[idx].state, m->pool[idx].gen,
-            m->pool[idx].ctx, m->pool[idx].data;
-    VA_BASE_CLAUSES(ensures, m)
-    ensures m->exec_count == va_cnt(m->pool, m->cap, VA_SEL_EXEC) &&
-            m->send_count == va_cnt(m->pool, m->cap, VA_SEL_SEND);
-    ensures m->exec_count <= m->lim.exec_max && m->send_count <= m->lim.send_max;
-    ensures va_frame{Pre, Post}(m);
-    ensures m->pool[idx].kind == va_nkind(kind, to) && m->pool[idx].state == to;
-    // spec: a released job's handles are stale from now on
-    ensures va_nkind(kind, to) == VA_KIND_FREE ==> m->pool[idx].gen != \old(m->pool[idx].gen);
-    ensures va_nkind(kind, to) != VA_KIND_FREE ==> m->pool[idx].gen == \old(m->pool[idx].gen); */
-static void job_move(va_manager *m, uint32_t idx, uint8_t kind, uint8_t to, int release)
+/* A job leaves the ready queue of its state (if its state has one): each
+ * queue's length then counts every job of its state but this one. */
+/*@ requires va_mem(m) && idx < m->cap && va_jobs_ok(m);
+    requires va_queue_ok(m, &m->exec_q, VA_SEL_SQ);
+    requires va_queue_ok(m, &m->ssend_q, VA_SEL_SX);
+    requires va_queue_ok(m, &m->csend_q, VA_SEL_CQ);
+    assigns m->exec_q, m->ssend_q, m->csend_q,
+            m->pool[0 .. m->cap - 1].next, m->pool[0 .. m->cap - 1].prev;
+    ensures L1: va_q_less(m, &m->exec_q, VA_SEL_SQ, m->pool[idx].kind, m->pool[idx].state);
+    ensures L2: va_q_less(m, &m->ssend_q, VA_SEL_SX, m->pool[idx].kind, m->pool[idx].state);
+    ensures L3: va_q_less(m, &m->csend_q, VA_SEL_CQ, m->pool[idx].kind, m->pool[idx].state);
+    ensures va_jobs_ok(m);
+    VA_KEEPS(va_base_ok(m))
+    VA_KEEPS(va_dl_off(m))
+    VA_SAME_CORE(m)
+    VA_SAME_LIVE(m)
+    VA_SAME_FL(m)
+    VA_SAME_CNT(m)
+    VA_KEEPS(va_live_ok(m))
+    VA_KEEPS(va_fl_ok(m))
+    ensures SAME_JOB: m->pool[idx].kind == \old(m->pool[idx].kind) &&
+                      m->pool[idx].state == \old(m->pool[idx].state) &&
+                      m->pool[idx].dl_class == \old(m->pool[idx].dl_class);
+    ensures SLOTS_TO: \forall integer k1, s1;
+              \old(va_slots_to(m, idx, k1, s1)) ==> va_slots_to(m, idx, k1, s1); */
+static void q_leave(va_manager *m, uint32_t idx)
 {
-    va_queue *q = queue_of(m, kind, m->pool[idx].state);
+    va_queue *q = queue_of(m, m->pool[idx].kind, m->pool[idx].state);
 
     /*@ ghost cnt_has(m, idx); */
     if (q != NULL) {
         q_remove(m, q, idx);
     }
-    if (release) {
-        /* the spec's `release` hook (only on transitions to FREE: sj_facts) */
-        slot_release(m, idx, to);
-        return;
-    }
-    set_tag(m, idx, kind, to);
-    q = queue_of(m, kind, to);
+}
+
+/* A job joins the ready queue of its state (if its state has one): each
+ * queue's length counted every job of its state but this one, and now
+ * counts them all. */
+/*@ requires va_mem(m) && idx < m->cap && va_jobs_ok(m);
+    requires va_q_less(m, &m->exec_q, VA_SEL_SQ, m->pool[idx].kind, m->pool[idx].state);
+    requires va_q_less(m, &m->ssend_q, VA_SEL_SX, m->pool[idx].kind, m->pool[idx].state);
+    requires va_q_less(m, &m->csend_q, VA_SEL_CQ, m->pool[idx].kind, m->pool[idx].state);
+    requires \forall integer s; 0 <= s < VA_NSEL ==> va_cnt(m->pool, m->cap, s) <= m->cap;
+    assigns m->exec_q, m->ssend_q, m->csend_q,
+            m->pool[0 .. m->cap - 1].next, m->pool[0 .. m->cap - 1].prev;
+    ensures J1: va_queue_ok(m, &m->exec_q, VA_SEL_SQ);
+    ensures J2: va_queue_ok(m, &m->ssend_q, VA_SEL_SX);
+    ensures J3: va_queue_ok(m, &m->csend_q, VA_SEL_CQ);
+    ensures va_jobs_ok(m);
+    VA_KEEPS(va_base_ok(m))
+    VA_KEEPS(va_dl_off(m))
+    VA_SAME_CORE(m)
+    VA_SAME_LIVE(m)
+    VA_SAME_FL(m)
+    VA_SAME_CNT(m)
+    VA_KEEPS(va_live_ok(m))
+    VA_KEEPS(va_fl_ok(m))
+    VA_KEEPS(va_slots_ok(m))
+    ensures SAME_JOB: m->pool[idx].kind == \old(m->pool[idx].kind) &&
+                      m->pool[idx].state == \old(m->pool[idx].state); */
+static void q_join(va_manager *m, uint32_t idx)
+{
+    va_queue *q = queue_of(m, m->pool[idx].kind, m->pool[idx].state);
+
     if (q != NULL) {
         q_push(m, q, idx);
     }
+}
+
+/* The last bookkeeping of a step, shared by both lifecycles: the counters
+ * already count the job in `to` (the requires), and after the move the
+ * invariant holds again.  A job whose lifecycle reaches FREE (the spec's
+ * `release` action) leaves its ready queue and goes back to the free list
+ * (job_free); any other job leaves the ready queue of its old state, takes
+ * state `to` and joins the queue of that state (job_retag). */
+#define VA_MOVE_REQUIRES(m) \
+    VA_BASE_CLAUSES(requires, m) \
+    requires idx < m->cap; \
+    requires kind == VA_KIND_SERVER || kind == VA_KIND_CLIENT; \
+    requires m->pool[idx].kind == kind;
+#define VA_MOVE_ENSURES(m) \
+    VA_BASE_CLAUSES(ensures, m) \
+    ensures SLOTS_OK: va_slots_ok(m); \
+    ensures va_frame{Pre, Post}(m);
+
+/*@ VA_MOVE_REQUIRES(m)
+    requires kind == VA_KIND_SERVER ==> to == VA_SJ_FREE;
+    requires kind == VA_KIND_CLIENT ==> to == VA_CJ_FREE;
+    // the slot counters no longer count the job
+    requires va_slots_to(m, idx, VA_KIND_FREE, to);
+    // a released job is off its deadline list
+    requires m->pool[idx].dl_class == VA_DL_NONE;
+    assigns m->exec_q, m->ssend_q, m->csend_q, m->free_head, m->free_len,
+            m->server_live, m->client_live,
+            m->pool[0 .. m->cap - 1].next, m->pool[0 .. m->cap - 1].prev,
+            m->pool[idx].kind, m->pool[idx].state, m->pool[idx].gen,
+            m->pool[idx].ctx, m->pool[idx].data;
+    VA_MOVE_ENSURES(m)
+    ensures m->pool[idx].kind == VA_KIND_FREE && m->pool[idx].state == to; */
+static void job_free(va_manager *m, uint32_t idx, uint8_t kind, uint8_t to)
+{
+    (void)kind; /* the contract's: the kind the job had */
+    q_leave(m, idx);
+    /* the spec's `release` hook */
+    slot_release(m, idx, to);
+}
+
+/*@ VA_MOVE_REQUIRES(m)
+    requires kind == VA_KIND_SERVER ==> to < VA_SJ_FREE;
+    requires kind == VA_KIND_CLIENT ==> to < VA_CJ_FREE;
+    // the slot counters already count the job in `to`
+    requires va_slots_to(m, idx, kind, to);
+    // a job that is completed in `to` is off its deadline list
+    requires ((kind == VA_KIND_SERVER && va_sj_completed(to)) ||
+              (kind == VA_KIND_CLIENT && va_cj_completed(to))) ==>
+               m->pool[idx].dl_class == VA_DL_NONE;
+    assigns m->exec_q, m->ssend_q, m->csend_q,
+            m->pool[0 .. m->cap - 1].next, m->pool[0 .. m->cap - 1].prev,
+            m->pool[idx].kind, m->pool[idx].state;
+    VA_MOVE_ENSURES(m)
+    ensures m->pool[idx].kind == kind && m->pool[idx].state == to; */
+static void job_retag(va_manager *m, uint32_t idx, uint8_t kind, uint8_t to)
+{
+    q_leave(m, idx);
+    job_tag(m, idx, kind, to);
+    q_join(m, idx);
+}
+
+/* The writer of the execute/send slot counters (the steps' acquire and
+ * release hooks). */
+/*@ requires va_mem(m) && va_jobs_ok(m);
+    assigns m->exec_count, m->send_count;
+    ensures m->exec_count == e && m->send_count == sc;
+    ensures va_jobs_ok(m);
+    VA_KEEPS_INV(m)
+    VA_SAME_CNT(m) */
+static void set_slots(va_manager *m, uint32_t e, uint32_t sc)
+{
+    m->exec_count = e;
+    m->send_count = sc;
 }
 
 /* The `store_result` / `store_response` hook.  The fields are read before
@@ -777,7 +1003,9 @@ static void job_move(va_manager *m, uint32_t idx, uint8_t kind, uint8_t to, int 
     ensures \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
     ensures \forall integer s; 0 <= s < VA_NSEL ==>
               va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s));
-    ensures \forall integer c; va_dcnt(m->pool, m->cap, c) == \old(va_dcnt(m->pool, m->cap, c)); */
+    ensures \forall integer c; va_dcnt(m->pool, m->cap, c) == \old(va_dcnt(m->pool, m->cap, c));
+    VA_KEEPS_INV(m)
+    ensures SAME_SLOTS: m->exec_count == \old(m->exec_count) && m->send_count == \old(m->send_count); */
 static void set_result(va_manager *m, uint32_t idx, const va_result *r)
 {
     int32_t code = r->code;
@@ -938,6 +1166,8 @@ static int sj_step(va_manager *m, uint32_t idx, uint8_t ev)
     uint8_t from = j->state;
     uint8_t to;
     uint16_t acts;
+    uint32_t ec;
+    uint32_t sc;
     va_job_id id = make_id(idx, j->gen);
     void *ctx = j->ctx;
     va_result res;
@@ -967,18 +1197,21 @@ static int sj_step(va_manager *m, uint32_t idx, uint8_t ev)
     m->stats.events++;
 
     /* bookkeeping hooks, in spec order */
+    ec = m->exec_count;
+    sc = m->send_count;
     if (acts & VA_SJ_DO_RELEASE_EXEC) {
-        m->exec_count--;
+        ec--;
     }
     if (acts & VA_SJ_DO_RELEASE_SEND) {
-        m->send_count--;
+        sc--;
     }
     if (acts & VA_SJ_DO_ACQUIRE_EXEC) {
-        m->exec_count++;
+        ec++;
     }
     if (acts & VA_SJ_DO_ACQUIRE_SEND) {
-        m->send_count++;
+        sc++;
     }
+    set_slots(m, ec, sc);
     /*@ assert SLOTS: m->exec_count == \at(m->exec_count, Pre)
                  - va_sel(VA_KIND_SERVER, from, VA_SEL_EXEC) + va_sel(VA_KIND_SERVER, to, VA_SEL_EXEC) &&
                m->send_count == \at(m->send_count, Pre)
@@ -1007,7 +1240,12 @@ static int sj_step(va_manager *m, uint32_t idx, uint8_t ev)
     res.data = j->data;
     res.len = j->len;
     status = (va_status)j->status;
-    job_move(m, idx, VA_KIND_SERVER, to, (acts & VA_SJ_DO_RELEASE) != 0);
+    if (acts & VA_SJ_DO_RELEASE) {
+        job_free(m, idx, VA_KIND_SERVER, to);
+    } else {
+        job_retag(m, idx, VA_KIND_SERVER, to);
+    }
+    /*@ assert INV: va_inv(m); */
     trace_step(m, id, VA_KIND_SERVER, ev, from, to, acts);
 
     /* calls out, in spec order; the manager is consistent from here on */
@@ -1059,6 +1297,7 @@ static int cj_step(va_manager *m, uint32_t idx, uint8_t ev)
     uint8_t from = j->state;
     uint8_t to;
     uint16_t acts;
+    uint32_t sc;
     va_job_id id = make_id(idx, j->gen);
     void *ctx = j->ctx;
     va_result resp;
@@ -1087,12 +1326,14 @@ static int cj_step(va_manager *m, uint32_t idx, uint8_t ev)
     /*@ assert ((acts & VA_CJ_DO_RELEASE) != 0) <==> to == VA_CJ_FREE; */
     m->stats.events++;
 
+    sc = m->send_count;
     if (acts & VA_CJ_DO_RELEASE_SEND) {
-        m->send_count--;
+        sc--;
     }
     if (acts & VA_CJ_DO_ACQUIRE_SEND) {
-        m->send_count++;
+        sc++;
     }
+    set_slots(m, m->exec_count, sc);
     /*@ assert SLOTS: m->exec_count == \at(m->exec_count, Pre) &&
                m->send_count == \at(m->send_count, Pre)
                  - va_sel(VA_KIND_CLIENT, from, VA_SEL_SEND) + va_sel(VA_KIND_CLIENT, to, VA_SEL_SEND); */
@@ -1124,7 +1365,12 @@ static int cj_step(va_manager *m, uint32_t idx, uint8_t ev)
     resp.data = j->data;
     resp.len = j->len;
     status = (va_status)j->status;
-    job_move(m, idx, VA_KIND_CLIENT, to, (acts & VA_CJ_DO_RELEASE) != 0);
+    if (acts & VA_CJ_DO_RELEASE) {
+        job_free(m, idx, VA_KIND_CLIENT, to);
+    } else {
+        job_retag(m, idx, VA_KIND_CLIENT, to);
+    }
+    /*@ assert INV: va_inv(m); */
     trace_step(m, id, VA_KIND_CLIENT, ev, from, to, acts);
 
     if (acts & VA_CJ_DO_SEND) {

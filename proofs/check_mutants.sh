@@ -42,7 +42,7 @@ mutant() { # patch
             prop=${2:+-wp-prop $2}
             wp_check() { # tree log
                 # shellcheck disable=SC2086
-                frama-c -wp -wp-rte -wp-prover z3,cvc4,cvc5 -wp-par 1 -wp-timeout 60 \
+                frama-c -wp -wp-rte -wp-prover z3,cvc4 -wp-par 1 -wp-timeout 60 \
                     -wp-no-warn-memory-model \
                     "-cpp-extra-args=-I$1/include -I$1/gen -I$1/runtime -include $1/proofs/va_manager.acsl.h" \
                     "$1/runtime/va_manager.c" "$1/gen/va_sj_tables.c" "$1/gen/va_cj_tables.c" \

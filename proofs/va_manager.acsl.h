@@ -186,11 +186,6 @@ void va_model_trace(void *trace_ctx, const va_trace_event *ev);
   // of jobs in their states.
   predicate va_inv{L}(va_manager *m) = va_inv_base(m) && va_slots_ok(m);
 
-  // the kind a job of `kind` has after it moves to state `to`
-  logic integer va_nkind(integer kind, integer to) =
-    ((kind == VA_KIND_SERVER && to == VA_SJ_FREE) ||
-     (kind == VA_KIND_CLIENT && to == VA_CJ_FREE)) ? VA_KIND_FREE : kind;
-
   // what a call-out may not change (the embedder never re-initialises a
   // manager from inside one of its callbacks)
   predicate va_frame{L1, L2}(va_manager *m) =
@@ -228,11 +223,11 @@ void va_model_trace(void *trace_ctx, const va_trace_event *ev);
 #define VA_KEEPS(P) ensures KEEPS: \old(P) ==> P;
 /* Frames of the manager's own fields, one clause per field group: what a
  * writer of pool fields (or of other manager fields) leaves unchanged. */
-#define VA_SAME_CORE0(m) \
+#define VA_SAME_CORE(m) \
   ensures SAME_CAP: (m)->cap == \old((m)->cap); \
   ensures SAME_FRAME: va_frame{Pre, Post}(m); \
-  ensures SAME_SLOTS: (m)->exec_count == \old((m)->exec_count) && (m)->send_count == \old((m)->send_count);
-#define VA_SAME_CORE(m) VA_SAME_CORE0(m) VA_KEEPS(va_dl_ok(m))
+  ensures SAME_SLOTS: (m)->exec_count == \old((m)->exec_count) && (m)->send_count == \old((m)->send_count); \
+  VA_KEEPS(va_dl_ok(m))
 #define VA_SAME_LIVE(m) \
   ensures SAME_LIVE: (m)->server_live == \old((m)->server_live) && (m)->client_live == \old((m)->client_live);
 #define VA_SAME_FL(m) \

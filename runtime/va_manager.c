@@ -440,6 +440,53 @@ static void dl_insert(va_manager *m, uint32_t idx, uint64_t now, uint64_t timeou
     dl_set(m, pick, head, tail, len + 1u);
 }
 
+/* dl_remove's writers: the same writes as set_dl_next, set_dl_prev,
+ * set_dl_class and dl_set, with the frame dl_remove's callers (the steps'
+ * complete hook) chain.  Kept apart so that dl_insert's goals do not carry
+ * these clauses. */
+/*@ requires va_mem(m) && idx < m->cap && va_link_ok(m, v) && va_jobs_ok(m);
+    assigns m->pool[idx].dl_next;
+    ensures m->pool[idx].dl_next == v;
+    VA_DL_LINK_WRITE(m) */
+static void rm_dl_next(va_manager *m, uint32_t idx, uint32_t v)
+{
+    set_dl_next(m, idx, v);
+}
+
+/*@ requires va_mem(m) && idx < m->cap && va_link_ok(m, v) && va_jobs_ok(m);
+    assigns m->pool[idx].dl_prev;
+    ensures m->pool[idx].dl_prev == v;
+    VA_DL_LINK_WRITE(m) */
+static void rm_dl_prev(va_manager *m, uint32_t idx, uint32_t v)
+{
+    set_dl_prev(m, idx, v);
+}
+
+/*@ requires va_mem(m) && idx < m->cap && va_jobs_ok(m);
+    assigns m->pool[idx].dl_class;
+    ensures m->pool[idx].dl_class == VA_DL_NONE;
+    VA_SAME_DL(m)
+    ensures \forall integer c; va_dcnt(m->pool, m->cap, c) ==
+              \old(va_dcnt(m->pool, m->cap, c)) - (\old(m->pool[idx].dl_class) == c ? 1 : 0)
+                + (VA_DL_NONE == c ? 1 : 0);
+    ensures \forall integer c; 0 <= va_dcnt(m->pool, m->cap, c) <= m->cap;
+    ensures SAME_JOB: m->pool[idx].kind == \old(m->pool[idx].kind) &&
+                      m->pool[idx].state == \old(m->pool[idx].state);
+    VA_DL_WRITE(m) */
+static void rm_dl_class(va_manager *m, uint32_t idx)
+{
+    set_dl_class(m, idx, VA_DL_NONE);
+}
+
+/*@ requires va_mem(m) && c < VA_TIMEOUT_CLASSES && va_jobs_ok(m);
+    assigns m->dl[c].head, m->dl[c].tail, m->dl[c].len;
+    ensures m->dl[c].head == head && m->dl[c].tail == tail && m->dl[c].len == len;
+    VA_DL_WRITE(m) */
+static void rm_dl_set(va_manager *m, uint32_t c, uint32_t head, uint32_t tail, uint32_t len)
+{
+    dl_set(m, c, head, tail, len);
+}
+
 /*@ requires va_mem(m) && idx < m->cap;
     requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
     requires \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
@@ -455,7 +502,10 @@ static void dl_insert(va_manager *m, uint32_t idx, uint64_t now, uint64_t timeou
               m->dl[c].len == va_dcnt(m->pool, m->cap, c);
     ensures \forall integer s; 0 <= s < VA_NSEL ==>
               va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s));
-    ensures m->pool[idx].dl_class == VA_DL_NONE; */
+    ensures m->pool[idx].dl_class == VA_DL_NONE;
+    VA_DL_WRITE(m)
+    ensures SAME_JOB: m->pool[idx].kind == \old(m->pool[idx].kind) &&
+                      m->pool[idx].state == \old(m->pool[idx].state); */
 static void dl_remove(va_manager *m, uint32_t idx)
 {
     va_job *j = &m->pool[idx];
@@ -474,33 +524,33 @@ static void dl_remove(va_manager *m, uint32_t idx)
     if (j->dl_prev == VA_NIL) {
         head = j->dl_next;
     } else {
-        set_dl_next(m, j->dl_prev, j->dl_next);
+        rm_dl_next(m, j->dl_prev, j->dl_next);
     }
     /*@ assert m->cap == \at(m->cap, Pre) &&
                \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k); */
     if (j->dl_next == VA_NIL) {
         tail = j->dl_prev;
     } else {
-        set_dl_prev(m, j->dl_next, j->dl_prev);
+        rm_dl_prev(m, j->dl_next, j->dl_prev);
     }
     /*@ assert m->cap == \at(m->cap, Pre) &&
                \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k); */
-    set_dl_next(m, idx, VA_NIL);
+    rm_dl_next(m, idx, VA_NIL);
     /*@ assert DL: \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
                va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail); */
-    set_dl_prev(m, idx, VA_NIL);
+    rm_dl_prev(m, idx, VA_NIL);
     /*@ assert DL: \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
                va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail); */
     /*@ assert LEN: \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
                m->dl[c].len == \at(m->dl[c].len, Pre) &&
                va_dcnt(m->pool, m->cap, c) == \at(va_dcnt(m->pool, m->cap, c), Pre); */
-    set_dl_class(m, idx, VA_DL_NONE);
+    rm_dl_class(m, idx);
     /*@ assert DL: \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
                va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail); */
     /*@ assert LEN: \forall integer c2; 0 <= c2 < VA_TIMEOUT_CLASSES ==>
                m->dl[c2].len == va_dcnt(m->pool, m->cap, c2) + (c2 == c ? 1 : 0); */
     /*@ assert len >= 1; */
-    dl_set(m, c, head, tail, len - 1u);
+    rm_dl_set(m, c, head, tail, len - 1u);
 }
 
 /* ---- slots --------------------------------------------------------------- */
@@ -1004,7 +1054,8 @@ static void set_slots(va_manager *m, uint32_t e, uint32_t sc)
     ensures \forall integer s; 0 <= s < VA_NSEL ==>
               va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s));
     ensures \forall integer c; va_dcnt(m->pool, m->cap, c) == \old(va_dcnt(m->pool, m->cap, c));
-    VA_KEEPS_INV(m)
+    VA_HOOK_KEEPS(m, idx)
+    ensures SAME_DL: m->pool[idx].dl_class == \old(m->pool[idx].dl_class);
     ensures SAME_SLOTS: m->exec_count == \old(m->exec_count) && m->send_count == \old(m->send_count); */
 static void set_result(va_manager *m, uint32_t idx, const va_result *r)
 {
@@ -1015,6 +1066,171 @@ static void set_result(va_manager *m, uint32_t idx, const va_result *r)
     m->pool[idx].code = code;
     m->pool[idx].data = data;
     m->pool[idx].len = len;
+}
+
+/* ---- the steps' hooks -----------------------------------------------------
+ * Each bookkeeping hook of a step (spec/server_job.rl, spec/client_job.rl)
+ * is a small function whose contract says which pieces of the invariant it
+ * keeps (VA_HOOK_KEEPS); the step chains them, then moves the job
+ * (job_free / job_retag) and calls out (sj_call_out / cj_call_out). */
+
+/* A transition that sets no status. */
+#define VA_NO_STATUS 0xFFu
+
+/*@ requires va_inv(m);
+    assigns m->stats.events;
+    ensures va_inv(m) && va_frame{Pre, Post}(m); */
+static void count_event(va_manager *m)
+{
+    m->stats.events++;
+}
+
+/* The `set_*` status hook: the job's status. */
+/*@ requires va_mem(m) && idx < m->cap && v < VA_STATUS_COUNT && va_jobs_ok(m);
+    assigns m->pool[idx].status;
+    ensures m->pool[idx].status == v;
+    ensures SAME_DL: m->pool[idx].dl_class == \old(m->pool[idx].dl_class);
+    VA_HOOK_KEEPS(m, idx) */
+static void job_status(va_manager *m, uint32_t idx, uint8_t v)
+{
+    set_status(m, idx, v);
+}
+
+/* The `complete` hook's bookkeeping: the job leaves its deadline list (it
+ * can time out at most once) and is counted as completed. */
+/*@ requires va_mem(m) && idx < m->cap && va_jobs_ok(m) && va_dl_ok(m);
+    assigns m->pool[idx].dl_class,
+            m->pool[0 .. m->cap - 1].dl_next, m->pool[0 .. m->cap - 1].dl_prev,
+            m->dl[0 .. VA_TIMEOUT_CLASSES - 1],
+            m->stats.completions[0 .. VA_STATUS_COUNT - 1];
+    ensures m->pool[idx].dl_class == VA_DL_NONE;
+    VA_HOOK_KEEPS(m, idx) */
+static void job_done(va_manager *m, uint32_t idx)
+{
+    uint8_t st = m->pool[idx].status;
+
+    dl_remove(m, idx);
+    m->stats.completions[st]++;
+}
+
+/* The acquire / release hooks of a server job's transition (from, ev): the
+ * slot counters then count the job in its new state. */
+/*@ requires va_mem(m) && va_jobs_ok(m) && va_slots_ok(m);
+    requires idx < m->cap && m->pool[idx].kind == VA_KIND_SERVER;
+    requires from == m->pool[idx].state && ev < VA_SJ_NEVENTS;
+    requires va_sj_next[from][ev] != VA_SJ_REJECT && acts == va_sj_actions[from][ev];
+    requires VA_SJ_FACTS(from, ev);
+    requires ev == VA_SJ_EV_EXEC_START ==> m->exec_count < m->lim.exec_max;
+    requires ev == VA_SJ_EV_SEND_START ==> m->send_count < m->lim.send_max;
+    assigns m->exec_count, m->send_count;
+    ensures SLOTS_TO: va_slots_to(m, idx, va_sj_next[from][ev] == VA_SJ_FREE ?
+                                  VA_KIND_FREE : VA_KIND_SERVER, va_sj_next[from][ev]);
+    ensures va_jobs_ok(m);
+    VA_KEEPS_INV(m)
+    VA_SAME_CNT(m) */
+static void sj_slots(va_manager *m, uint16_t acts)
+/*@ ghost (uint32_t idx, uint8_t from, uint8_t ev) */
+{
+    uint32_t ec = m->exec_count;
+    uint32_t sc = m->send_count;
+
+    /*@ ghost cnt_has(m, idx); */
+    if (acts & VA_SJ_DO_RELEASE_EXEC) {
+        ec--;
+    }
+    if (acts & VA_SJ_DO_RELEASE_SEND) {
+        sc--;
+    }
+    if (acts & VA_SJ_DO_ACQUIRE_EXEC) {
+        ec++;
+    }
+    if (acts & VA_SJ_DO_ACQUIRE_SEND) {
+        sc++;
+    }
+    set_slots(m, ec, sc);
+}
+
+/* The same for a client job (send slots only). */
+/*@ requires va_mem(m) && va_jobs_ok(m) && va_slots_ok(m);
+    requires idx < m->cap && m->pool[idx].kind == VA_KIND_CLIENT;
+    requires from == m->pool[idx].state && ev < VA_CJ_NEVENTS;
+    requires va_cj_next[from][ev] != VA_CJ_REJECT && acts == va_cj_actions[from][ev];
+    requires VA_CJ_FACTS(from, ev);
+    requires ev == VA_CJ_EV_SEND_START ==> m->send_count < m->lim.send_max;
+    assigns m->exec_count, m->send_count;
+    ensures SLOTS_TO: va_slots_to(m, idx, va_cj_next[from][ev] == VA_CJ_FREE ?
+                                  VA_KIND_FREE : VA_KIND_CLIENT, va_cj_next[from][ev]);
+    ensures va_jobs_ok(m);
+    VA_KEEPS_INV(m)
+    VA_SAME_CNT(m) */
+static void cj_slots(va_manager *m, uint16_t acts)
+/*@ ghost (uint32_t idx, uint8_t from, uint8_t ev) */
+{
+    uint32_t sc = m->send_count;
+
+    /*@ ghost cnt_has(m, idx); */
+    if (acts & VA_CJ_DO_RELEASE_SEND) {
+        sc--;
+    }
+    if (acts & VA_CJ_DO_ACQUIRE_SEND) {
+        sc++;
+    }
+    set_slots(m, m->exec_count, sc);
+}
+
+/* The status hooks both lifecycles share, in action-list order after the
+ * lifecycle's own (`st`): the last `set_*` hook of a list wins, as when
+ * the hooks ran one by one. */
+/*@ requires st < VA_STATUS_COUNT || st == VA_NO_STATUS;
+    assigns \nothing;
+    ensures \result < VA_STATUS_COUNT || \result == VA_NO_STATUS; */
+static uint8_t status_end(uint8_t st, int cancelled, int timed_out, int disconnected)
+{
+    if (cancelled) {
+        st = (uint8_t)VA_STATUS_CANCELLED;
+    }
+    if (timed_out) {
+        st = (uint8_t)VA_STATUS_TIMED_OUT;
+    }
+    if (disconnected) {
+        st = (uint8_t)VA_STATUS_DISCONNECTED;
+    }
+    return st;
+}
+
+/* The status a server transition sets, or VA_NO_STATUS. */
+/*@ assigns \nothing;
+    ensures \result < VA_STATUS_COUNT || \result == VA_NO_STATUS; */
+static uint8_t sj_status_of(uint16_t acts)
+{
+    uint8_t st = (acts & VA_SJ_DO_SET_OK) ? (uint8_t)VA_STATUS_OK : (uint8_t)VA_NO_STATUS;
+
+    return status_end(st, (acts & VA_SJ_DO_SET_CANCELLED) != 0,
+                      (acts & VA_SJ_DO_SET_TIMED_OUT) != 0,
+                      (acts & VA_SJ_DO_SET_DISCONNECTED) != 0);
+}
+
+/* The same for a client transition; `store_response` decides the status
+ * from the stored response code (a BUSY answer means the peer refused the
+ * job: rejected). */
+/*@ assigns \nothing;
+    ensures \result < VA_STATUS_COUNT || \result == VA_NO_STATUS; */
+static uint8_t cj_status_of(uint16_t acts, int32_t code)
+{
+    uint8_t st = VA_NO_STATUS;
+
+    if (acts & VA_CJ_DO_STORE_RESPONSE) {
+        if (code == VA_RESULT_CODE_OK) {
+            st = (uint8_t)VA_STATUS_OK;
+        } else if (code == VA_RESULT_CODE_BUSY) {
+            st = (uint8_t)VA_STATUS_REJECTED;
+        } else {
+            st = (uint8_t)VA_STATUS_REMOTE_ERROR;
+        }
+    }
+    return status_end(st, (acts & VA_CJ_DO_SET_CANCELLED) != 0,
+                      (acts & VA_CJ_DO_SET_TIMED_OUT) != 0,
+                      (acts & VA_CJ_DO_SET_DISCONNECTED) != 0);
 }
 
 /*@ requires \valid_read(m) && (m->trace == \null || m->trace == &va_model_trace);
@@ -1035,6 +1251,58 @@ static void trace_step(va_manager *m, va_job_id id, uint8_t kind, uint8_t ev,
     te.actions = acts;
     /*@ calls va_model_trace; */
     m->trace(m->trace_ctx, &te);
+}
+
+/* ---- call-outs ------------------------------------------------------------
+ * A step's call-outs, in spec order.  The manager is consistent (va_inv)
+ * before each one, and each leaves it consistent (the ops model). */
+
+/*@ requires va_inv(m);
+    requires \valid_read(res);
+    requires 0 <= status < VA_STATUS_COUNT;
+    assigns *m, m->pool[0 .. m->cap - 1];
+    ensures va_inv(m) && va_frame{Pre, Post}(m); */
+static void sj_call_out(va_manager *m, va_job_id id, void *ctx, uint16_t acts,
+                        const va_result *res, va_status status)
+{
+    if (acts & VA_SJ_DO_EXECUTE) {
+        /*@ calls va_model_sj_execute; */
+        m->sops->execute(m, id, ctx, m->ops_ctx);
+    }
+    if (acts & VA_SJ_DO_SEND) {
+        /*@ calls va_model_sj_send; */
+        m->sops->send(m, id, ctx, res, m->ops_ctx);
+    }
+    if (acts & VA_SJ_DO_COMPLETE) {
+        /*@ calls va_model_sj_complete; */
+        m->sops->complete(m, id, ctx, status, m->ops_ctx);
+    }
+    if (acts & VA_SJ_DO_CANCEL) {
+        /*@ calls va_model_sj_cancel; */
+        m->sops->cancel(m, id, ctx, m->ops_ctx);
+    }
+}
+
+/*@ requires va_inv(m);
+    requires 0 <= status < VA_STATUS_COUNT;
+    requires resp == \null || \valid_read(resp);
+    assigns *m, m->pool[0 .. m->cap - 1];
+    ensures va_inv(m) && va_frame{Pre, Post}(m); */
+static void cj_call_out(va_manager *m, va_job_id id, void *ctx, uint16_t acts,
+                        const va_result *resp, va_status status)
+{
+    if (acts & VA_CJ_DO_SEND) {
+        /*@ calls va_model_cj_send; */
+        m->cops->send(m, id, ctx, m->ops_ctx);
+    }
+    if (acts & VA_CJ_DO_ABORT) {
+        /*@ calls va_model_cj_abort; */
+        m->cops->abort(m, id, ctx, m->ops_ctx);
+    }
+    if (acts & VA_CJ_DO_COMPLETE) {
+        /*@ calls va_model_cj_complete; */
+        m->cops->complete(m, id, ctx, status, resp, m->ops_ctx);
+    }
 }
 
 /* ---- lifecycle steps --------------------------------------------------- */
@@ -1165,9 +1433,8 @@ static int sj_step(va_manager *m, uint32_t idx, uint8_t ev)
     va_job *j = &m->pool[idx];
     uint8_t from = j->state;
     uint8_t to;
+    uint8_t st;
     uint16_t acts;
-    uint32_t ec;
-    uint32_t sc;
     va_job_id id = make_id(idx, j->gen);
     void *ctx = j->ctx;
     va_result res;
@@ -1184,7 +1451,6 @@ static int sj_step(va_manager *m, uint32_t idx, uint8_t ev)
     }
     acts = va_sj_actions[from][ev];
     /*@ ghost sj_facts(from, ev); */
-    /*@ ghost cnt_has(m, idx); */
     /*@ assert to < VA_SJ_NSTATES; */
     /* spec: exactly once.  A transition completes the job iff it leaves the
      * not-yet-completed states; completed states only lead to completed
@@ -1194,48 +1460,24 @@ static int sj_step(va_manager *m, uint32_t idx, uint8_t ev)
                (!va_sj_completed(from) && (va_sj_completed(to) || to == VA_SJ_FREE)); */
     /*@ assert va_sj_completed(from) ==> (va_sj_completed(to) || to == VA_SJ_FREE); */
     /*@ assert ((acts & VA_SJ_DO_RELEASE) != 0) <==> to == VA_SJ_FREE; */
-    m->stats.events++;
+    /*@ assert DL0: va_sj_completed(from) ==> m->pool[idx].dl_class == VA_DL_NONE; */
+    count_event(m);
 
     /* bookkeeping hooks, in spec order */
-    ec = m->exec_count;
-    sc = m->send_count;
-    if (acts & VA_SJ_DO_RELEASE_EXEC) {
-        ec--;
-    }
-    if (acts & VA_SJ_DO_RELEASE_SEND) {
-        sc--;
-    }
-    if (acts & VA_SJ_DO_ACQUIRE_EXEC) {
-        ec++;
-    }
-    if (acts & VA_SJ_DO_ACQUIRE_SEND) {
-        sc++;
-    }
-    set_slots(m, ec, sc);
-    /*@ assert SLOTS: m->exec_count == \at(m->exec_count, Pre)
-                 - va_sel(VA_KIND_SERVER, from, VA_SEL_EXEC) + va_sel(VA_KIND_SERVER, to, VA_SEL_EXEC) &&
-               m->send_count == \at(m->send_count, Pre)
-                 - va_sel(VA_KIND_SERVER, from, VA_SEL_SEND) + va_sel(VA_KIND_SERVER, to, VA_SEL_SEND); */
+    sj_slots(m, acts) /*@ ghost (idx, from, ev) */;
     if (acts & VA_SJ_DO_STORE_RESULT) {
         set_result(m, idx, m->pending);
     }
-    if (acts & VA_SJ_DO_SET_OK) {
-        set_status(m, idx, (uint8_t)VA_STATUS_OK);
+    st = sj_status_of(acts);
+    if (st != VA_NO_STATUS) {
+        job_status(m, idx, st);
     }
-    if (acts & VA_SJ_DO_SET_CANCELLED) {
-        set_status(m, idx, (uint8_t)VA_STATUS_CANCELLED);
-    }
-    if (acts & VA_SJ_DO_SET_TIMED_OUT) {
-        set_status(m, idx, (uint8_t)VA_STATUS_TIMED_OUT);
-    }
-    if (acts & VA_SJ_DO_SET_DISCONNECTED) {
-        set_status(m, idx, (uint8_t)VA_STATUS_DISCONNECTED);
-    }
+    /*@ assert FRAME: m->pool == \at(m->pool, Pre) && m->cap == \at(m->cap, Pre); */
     if (acts & VA_SJ_DO_COMPLETE) {
-        /* completion disarms the deadline: a job times out at most once */
-        dl_remove(m, idx);
-        m->stats.completions[j->status]++;
+        job_done(m, idx);
     }
+    /*@ assert FRAME: m->pool == \at(m->pool, Pre) && m->cap == \at(m->cap, Pre); */
+    /*@ assert STATUS: j->status < VA_STATUS_COUNT; */
     res.code = j->code;
     res.data = j->data;
     res.len = j->len;
@@ -1247,25 +1489,11 @@ static int sj_step(va_manager *m, uint32_t idx, uint8_t ev)
     }
     /*@ assert INV: va_inv(m); */
     trace_step(m, id, VA_KIND_SERVER, ev, from, to, acts);
-
-    /* calls out, in spec order; the manager is consistent from here on */
-    if (acts & VA_SJ_DO_EXECUTE) {
-        /*@ calls va_model_sj_execute; */
-        m->sops->execute(m, id, ctx, m->ops_ctx);
-    }
-    if (acts & VA_SJ_DO_SEND) {
-        /*@ calls va_model_sj_send; */
-        m->sops->send(m, id, ctx, &res, m->ops_ctx);
-    }
-    if (acts & VA_SJ_DO_COMPLETE) {
-        /*@ assert !va_sj_completed(from) && from != VA_SJ_FREE; */
-        /*@ calls va_model_sj_complete; */
-        m->sops->complete(m, id, ctx, status, m->ops_ctx);
-    }
-    if (acts & VA_SJ_DO_CANCEL) {
-        /*@ calls va_model_sj_cancel; */
-        m->sops->cancel(m, id, ctx, m->ops_ctx);
-    }
+    /* spec: exactly once (the completion is made from a live, not yet
+     * completed state) */
+    /*@ assert ONCE: (acts & VA_SJ_DO_COMPLETE) != 0 ==>
+                     !va_sj_completed(from) && from != VA_SJ_FREE; */
+    sj_call_out(m, id, ctx, acts, &res, status);
     return VA_OK;
 }
 
@@ -1296,8 +1524,8 @@ static int cj_step(va_manager *m, uint32_t idx, uint8_t ev)
     va_job *j = &m->pool[idx];
     uint8_t from = j->state;
     uint8_t to;
+    uint8_t st;
     uint16_t acts;
-    uint32_t sc;
     va_job_id id = make_id(idx, j->gen);
     void *ctx = j->ctx;
     va_result resp;
@@ -1314,7 +1542,6 @@ static int cj_step(va_manager *m, uint32_t idx, uint8_t ev)
     }
     acts = va_cj_actions[from][ev];
     /*@ ghost cj_facts(from, ev); */
-    /*@ ghost cnt_has(m, idx); */
     /*@ assert to < VA_CJ_NSTATES; */
     /* spec: exactly once.  A transition completes the job iff it leaves the
      * not-yet-completed states; completed states only lead to completed
@@ -1324,43 +1551,24 @@ static int cj_step(va_manager *m, uint32_t idx, uint8_t ev)
                (!va_cj_completed(from) && (va_cj_completed(to) || to == VA_CJ_FREE)); */
     /*@ assert va_cj_completed(from) ==> (va_cj_completed(to) || to == VA_CJ_FREE); */
     /*@ assert ((acts & VA_CJ_DO_RELEASE) != 0) <==> to == VA_CJ_FREE; */
-    m->stats.events++;
+    /*@ assert DL0: va_cj_completed(from) ==> m->pool[idx].dl_class == VA_DL_NONE; */
+    count_event(m);
 
-    sc = m->send_count;
-    if (acts & VA_CJ_DO_RELEASE_SEND) {
-        sc--;
-    }
-    if (acts & VA_CJ_DO_ACQUIRE_SEND) {
-        sc++;
-    }
-    set_slots(m, m->exec_count, sc);
-    /*@ assert SLOTS: m->exec_count == \at(m->exec_count, Pre) &&
-               m->send_count == \at(m->send_count, Pre)
-                 - va_sel(VA_KIND_CLIENT, from, VA_SEL_SEND) + va_sel(VA_KIND_CLIENT, to, VA_SEL_SEND); */
+    /* bookkeeping hooks, in spec order */
+    cj_slots(m, acts) /*@ ghost (idx, from, ev) */;
     if (acts & VA_CJ_DO_STORE_RESPONSE) {
         set_result(m, idx, m->pending);
-        /* spec: a BUSY answer means the peer refused the job: rejected */
-        if (j->code == VA_RESULT_CODE_OK) {
-            set_status(m, idx, (uint8_t)VA_STATUS_OK);
-        } else if (j->code == VA_RESULT_CODE_BUSY) {
-            set_status(m, idx, (uint8_t)VA_STATUS_REJECTED);
-        } else {
-            set_status(m, idx, (uint8_t)VA_STATUS_REMOTE_ERROR);
-        }
     }
-    if (acts & VA_CJ_DO_SET_CANCELLED) {
-        set_status(m, idx, (uint8_t)VA_STATUS_CANCELLED);
+    st = cj_status_of(acts, j->code);
+    if (st != VA_NO_STATUS) {
+        job_status(m, idx, st);
     }
-    if (acts & VA_CJ_DO_SET_TIMED_OUT) {
-        set_status(m, idx, (uint8_t)VA_STATUS_TIMED_OUT);
-    }
-    if (acts & VA_CJ_DO_SET_DISCONNECTED) {
-        set_status(m, idx, (uint8_t)VA_STATUS_DISCONNECTED);
-    }
+    /*@ assert FRAME: m->pool == \at(m->pool, Pre) && m->cap == \at(m->cap, Pre); */
     if (acts & VA_CJ_DO_COMPLETE) {
-        dl_remove(m, idx);
-        m->stats.completions[j->status]++;
+        job_done(m, idx);
     }
+    /*@ assert FRAME: m->pool == \at(m->pool, Pre) && m->cap == \at(m->cap, Pre); */
+    /*@ assert STATUS: j->status < VA_STATUS_COUNT; */
     resp.code = j->code;
     resp.data = j->data;
     resp.len = j->len;
@@ -1372,21 +1580,11 @@ static int cj_step(va_manager *m, uint32_t idx, uint8_t ev)
     }
     /*@ assert INV: va_inv(m); */
     trace_step(m, id, VA_KIND_CLIENT, ev, from, to, acts);
-
-    if (acts & VA_CJ_DO_SEND) {
-        /*@ calls va_model_cj_send; */
-        m->cops->send(m, id, ctx, m->ops_ctx);
-    }
-    if (acts & VA_CJ_DO_ABORT) {
-        /*@ calls va_model_cj_abort; */
-        m->cops->abort(m, id, ctx, m->ops_ctx);
-    }
-    if (acts & VA_CJ_DO_COMPLETE) {
-        /*@ assert !va_cj_completed(from) && from != VA_CJ_FREE; */
-        /*@ calls va_model_cj_complete; */
-        m->cops->complete(m, id, ctx, status,
-                          (acts & VA_CJ_DO_STORE_RESPONSE) ? &resp : NULL, m->ops_ctx);
-    }
+    /* spec: exactly once (the completion is made from a live, not yet
+     * completed state) */
+    /*@ assert ONCE: (acts & VA_CJ_DO_COMPLETE) != 0 ==>
+                     !va_cj_completed(from) && from != VA_CJ_FREE; */
+    cj_call_out(m, id, ctx, acts, (acts & VA_CJ_DO_STORE_RESPONSE) ? &resp : NULL, status);
     return VA_OK;
 }
 

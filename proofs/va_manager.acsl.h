@@ -240,14 +240,6 @@ void va_model_trace(void *trace_ctx, const va_trace_event *ev);
           (m)->ssend_q.tail == \old((m)->ssend_q.tail) && (m)->ssend_q.len == \old((m)->ssend_q.len); \
   ensures SAME_Q3: q != &(m)->csend_q ==> (m)->csend_q.head == \old((m)->csend_q.head) && \
           (m)->csend_q.tail == \old((m)->csend_q.tail) && (m)->csend_q.len == \old((m)->csend_q.len);
-/* all three (no pointer guard: what dl_remove's writers state) */
-#define VA_SAME_QUEUES(m) \
-  ensures SAME_Q: (m)->exec_q.head == \old((m)->exec_q.head) && \
-          (m)->exec_q.tail == \old((m)->exec_q.tail) && (m)->exec_q.len == \old((m)->exec_q.len) && \
-          (m)->ssend_q.head == \old((m)->ssend_q.head) && \
-          (m)->ssend_q.tail == \old((m)->ssend_q.tail) && (m)->ssend_q.len == \old((m)->ssend_q.len) && \
-          (m)->csend_q.head == \old((m)->csend_q.head) && \
-          (m)->csend_q.tail == \old((m)->csend_q.tail) && (m)->csend_q.len == \old((m)->csend_q.len);
 #define VA_SAME_MGR(m) VA_SAME_CORE(m) VA_SAME_LIVE(m) VA_SAME_FL(m) VA_SAME_QUEUES_BUT(m, \null)
 /* the counts (kind and state) and the deadline counts (dl_class) */
 #define VA_SAME_CNT(m) \
@@ -272,31 +264,6 @@ void va_model_trace(void *trace_ctx, const va_trace_event *ev);
   VA_SAME_CNT(m) \
   VA_KEEPS(va_live_ok(m)) \
   VA_KEEPS_QUEUES(m)
-
-/* what a write to a deadline list (a job's deadline links or class, a
- * list's ends) leaves unchanged: every slot well formed, every other
- * manager field and the counts of kind and state (dl_remove's writers).
- * Equalities only: a predicate (keeps) clause here is a hypothesis in every
- * goal of dl_remove, where it made the provers time out; the step's
- * complete hook (job_done) derives the keeps from these. */
-#define VA_DL_WRITE(m) \
-  ensures va_jobs_ok(m); \
-  VA_SAME_BASE(m) \
-  VA_SAME_LIVE(m) \
-  VA_SAME_FL(m) \
-  VA_SAME_QUEUES(m) \
-  ensures SAME_CNT: \forall integer s; 0 <= s < VA_NSEL ==> \
-            va_cnt((m)->pool, (m)->cap, s) == \old(va_cnt((m)->pool, (m)->cap, s));
-
-/* the deadline lists' ends and lengths are unchanged */
-#define VA_SAME_DL(m) \
-  ensures \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==> \
-            (m)->dl[c].head == \old((m)->dl[c].head) && (m)->dl[c].tail == \old((m)->dl[c].tail) && \
-            (m)->dl[c].len == \old((m)->dl[c].len);
-/* a write of one deadline link of job idx (value v): rm_dl_next, rm_dl_prev */
-#define VA_DL_LINK_WRITE(m) \
-  VA_SAME_DL(m) \
-  VA_DL_WRITE(m)
 
 /* everything a write that moves no job, changes no count and touches no
  * list keeps (status, epoch, result, slot counters) */

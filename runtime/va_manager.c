@@ -440,53 +440,6 @@ static void dl_insert(va_manager *m, uint32_t idx, uint64_t now, uint64_t timeou
     dl_set(m, pick, head, tail, len + 1u);
 }
 
-/* dl_remove's writers: the same writes as set_dl_next, set_dl_prev,
- * set_dl_class and dl_set, with the frame dl_remove's callers (the steps'
- * complete hook) chain.  Kept apart so that dl_insert's goals do not carry
- * these clauses. */
-/*@ requires va_mem(m) && idx < m->cap && va_link_ok(m, v) && va_jobs_ok(m);
-    assigns m->pool[idx].dl_next;
-    ensures m->pool[idx].dl_next == v;
-    VA_DL_LINK_WRITE(m) */
-static void rm_dl_next(va_manager *m, uint32_t idx, uint32_t v)
-{
-    set_dl_next(m, idx, v);
-}
-
-/*@ requires va_mem(m) && idx < m->cap && va_link_ok(m, v) && va_jobs_ok(m);
-    assigns m->pool[idx].dl_prev;
-    ensures m->pool[idx].dl_prev == v;
-    VA_DL_LINK_WRITE(m) */
-static void rm_dl_prev(va_manager *m, uint32_t idx, uint32_t v)
-{
-    set_dl_prev(m, idx, v);
-}
-
-/*@ requires va_mem(m) && idx < m->cap && va_jobs_ok(m);
-    assigns m->pool[idx].dl_class;
-    ensures m->pool[idx].dl_class == VA_DL_NONE;
-    VA_SAME_DL(m)
-    ensures \forall integer c; va_dcnt(m->pool, m->cap, c) ==
-              \old(va_dcnt(m->pool, m->cap, c)) - (\old(m->pool[idx].dl_class) == c ? 1 : 0)
-                + (VA_DL_NONE == c ? 1 : 0);
-    ensures \forall integer c; 0 <= va_dcnt(m->pool, m->cap, c) <= m->cap;
-    ensures SAME_JOB: m->pool[idx].kind == \old(m->pool[idx].kind) &&
-                      m->pool[idx].state == \old(m->pool[idx].state);
-    VA_DL_WRITE(m) */
-static void rm_dl_class(va_manager *m, uint32_t idx)
-{
-    set_dl_class(m, idx, VA_DL_NONE);
-}
-
-/*@ requires va_mem(m) && c < VA_TIMEOUT_CLASSES && va_jobs_ok(m);
-    assigns m->dl[c].head, m->dl[c].tail, m->dl[c].len;
-    ensures m->dl[c].head == head && m->dl[c].tail == tail && m->dl[c].len == len;
-    VA_DL_WRITE(m) */
-static void rm_dl_set(va_manager *m, uint32_t c, uint32_t head, uint32_t tail, uint32_t len)
-{
-    dl_set(m, c, head, tail, len);
-}
-
 /*@ requires va_mem(m) && idx < m->cap;
     requires \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k);
     requires \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
@@ -502,10 +455,7 @@ static void rm_dl_set(va_manager *m, uint32_t c, uint32_t head, uint32_t tail, u
               m->dl[c].len == va_dcnt(m->pool, m->cap, c);
     ensures \forall integer s; 0 <= s < VA_NSEL ==>
               va_cnt(m->pool, m->cap, s) == \old(va_cnt(m->pool, m->cap, s));
-    ensures m->pool[idx].dl_class == VA_DL_NONE;
-    VA_DL_WRITE(m)
-    ensures SAME_JOB: m->pool[idx].kind == \old(m->pool[idx].kind) &&
-                      m->pool[idx].state == \old(m->pool[idx].state); */
+    ensures m->pool[idx].dl_class == VA_DL_NONE; */
 static void dl_remove(va_manager *m, uint32_t idx)
 {
     va_job *j = &m->pool[idx];
@@ -524,33 +474,33 @@ static void dl_remove(va_manager *m, uint32_t idx)
     if (j->dl_prev == VA_NIL) {
         head = j->dl_next;
     } else {
-        rm_dl_next(m, j->dl_prev, j->dl_next);
+        set_dl_next(m, j->dl_prev, j->dl_next);
     }
     /*@ assert m->cap == \at(m->cap, Pre) &&
                \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k); */
     if (j->dl_next == VA_NIL) {
         tail = j->dl_prev;
     } else {
-        rm_dl_prev(m, j->dl_next, j->dl_prev);
+        set_dl_prev(m, j->dl_next, j->dl_prev);
     }
     /*@ assert m->cap == \at(m->cap, Pre) &&
                \forall integer k; 0 <= k < m->cap ==> va_job_ok(m, m->pool + k); */
-    rm_dl_next(m, idx, VA_NIL);
+    set_dl_next(m, idx, VA_NIL);
     /*@ assert DL: \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
                va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail); */
-    rm_dl_prev(m, idx, VA_NIL);
+    set_dl_prev(m, idx, VA_NIL);
     /*@ assert DL: \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
                va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail); */
     /*@ assert LEN: \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
                m->dl[c].len == \at(m->dl[c].len, Pre) &&
                va_dcnt(m->pool, m->cap, c) == \at(va_dcnt(m->pool, m->cap, c), Pre); */
-    rm_dl_class(m, idx);
+    set_dl_class(m, idx, VA_DL_NONE);
     /*@ assert DL: \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==>
                va_link_ok(m, m->dl[c].head) && va_link_ok(m, m->dl[c].tail); */
     /*@ assert LEN: \forall integer c2; 0 <= c2 < VA_TIMEOUT_CLASSES ==>
                m->dl[c2].len == va_dcnt(m->pool, m->cap, c2) + (c2 == c ? 1 : 0); */
     /*@ assert len >= 1; */
-    rm_dl_set(m, c, head, tail, len - 1u);
+    dl_set(m, c, head, tail, len - 1u);
 }
 
 /* ---- slots --------------------------------------------------------------- */

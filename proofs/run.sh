@@ -61,7 +61,7 @@ step,va_server_job_add,va_client_job_submit,va_server_job_execute_done,va_server
 va_server_job_cancel,va_client_job_send_done,va_client_job_read_done,va_client_job_cancel,\
 sj_facts,cj_facts,init_slot,init_fields,init_pool,va_manager_init,cnt_has,set_result,\
 set_gen,clear_ptrs,fl_set,live_dec,set_slots,q_leave,q_join,job_free,job_retag,job_tag,\
-count_event,job_status,sj_slots,cj_slots,sj_status_of,cj_status_of,status_end"}
+count_event,job_status,sj_slots,cj_slots,sj_status_of,cj_status_of,status_end,sj_step,cj_step"}
 
 summary="$bld/summary.txt"
 failed="$bld/failed"
@@ -122,7 +122,8 @@ WP_SPLIT=${WP_SPLIT:-"slot_alloc,init_fields,va_manager_init,init_pool,init_slot
 dl_pick,dl_set,set_dl_class,set_status,set_epoch,va_manager_next_deadline,va_manager_slot,\
 va_limits_default,va_manager_slot_gen,va_manager_job_ctx,va_manager_set_trace,va_status_str,\
 va_manager_live,va_manager_next_slot,va_manager_get_stats,make_id,lookup,\
-count_event,job_status,sj_slots,cj_slots,sj_status_of,cj_status_of,status_end,dl_remove"}
+count_event,job_status,sj_slots,cj_slots,sj_status_of,cj_status_of,status_end,dl_remove,\
+sj_step"}
 # cvc5 races z3 and cvc4 only on the functions that need it (WP_CVC5): with
 # three provers on every goal, the losers' CPU time slowed the whole run
 # (2026-11-27: 785 s for the second manager half, cold); in that run cvc5

@@ -186,6 +186,10 @@ void va_model_trace(void *trace_ctx, const va_trace_event *ev);
   // of jobs in their states.
   predicate va_inv{L}(va_manager *m) = va_inv_base(m) && va_slots_ok(m);
 
+  // a hook's ghost parameters are the manager's pool and size (VA_POOL_IS)
+  predicate va_pool_is{L}(va_manager *m, va_job *pool, integer cap) =
+    pool == m->pool && cap == m->cap;
+
   // what a call-out may not change (the embedder never re-initialises a
   // manager from inside one of its callbacks)
   predicate va_frame{L1, L2}(va_manager *m) =
@@ -213,6 +217,37 @@ void va_model_trace(void *trace_ctx, const va_trace_event *ev);
   kw va_queue_ok(m, &(m)->csend_q, VA_SEL_CQ); \
   kw va_fl_ok(m); \
   kw va_dl_ok(m);
+
+/* Assigns clauses and the pool.  WP checks a call's assigns against the
+ * caller's term by term: a field range of the pool, `P[0 .. N - 1].f`, is
+ * found inside the caller's clause at once when the caller names the same
+ * field range on the same P and N, and only through an existential the
+ * provers rarely find (among the invariant's quantifiers) when the caller
+ * names whole slots.  So every function that may write anywhere in the
+ * manager names the pool also field by field (VA_MGR_ALL).
+ * The steps read m->pool and m->cap at their entry into ghost variables and
+ * pass them to the hooks that run after a pool write (VA_POOL_IS): the
+ * hooks' assigns then name the step's own P and N. */
+#define VA_POOL_ALL(P, N) \
+  (P)[0 .. (N) - 1].ctx, (P)[0 .. (N) - 1].data, (P)[0 .. (N) - 1].deadline, \
+  (P)[0 .. (N) - 1].gen, (P)[0 .. (N) - 1].next, (P)[0 .. (N) - 1].prev, \
+  (P)[0 .. (N) - 1].dl_next, (P)[0 .. (N) - 1].dl_prev, (P)[0 .. (N) - 1].len, \
+  (P)[0 .. (N) - 1].code, (P)[0 .. (N) - 1].kind, (P)[0 .. (N) - 1].state, \
+  (P)[0 .. (N) - 1].status, (P)[0 .. (N) - 1].dl_class, (P)[0 .. (N) - 1].epoch
+/* Everything a manager function may write: the manager and its pool, the
+ * pool named twice, as whole slots (as the ops models and the call-outs
+ * name it: one contiguous range, cheap for the frames of their callers)
+ * and field by field (as the steps' hooks name their parts of it). */
+#define VA_MGR_ALL(m) \
+  *(m), (m)->pool[0 .. (m)->cap - 1], VA_POOL_ALL((m)->pool, (m)->cap)
+/* A hook's ghost parameters `pool` and `cap` are the manager's.  The
+ * requires is a predicate, so that at the call WP does not rewrite the
+ * step's P and N into the manager's fields at the call (which a pool write
+ * before the call has made other terms); the hook's body starts with the
+ * plain equality (VA_POOL_AT), which WP does substitute in the hook's own
+ * goals. */
+#define VA_POOL_IS(m) requires va_pool_is(m, pool, cap);
+#define VA_POOL_AT(m) assert POOL: pool == (m)->pool && cap == (m)->cap;
 
 /* "keeps P": if P held before the call, it holds after.  The writers of
  * pool fields and manager fields state, in their own small context, which

@@ -931,7 +931,8 @@ static void q_join(va_manager *m, uint32_t idx)
     VA_BASE_CLAUSES(requires, m) \
     requires idx < m->cap; \
     requires kind == VA_KIND_SERVER || kind == VA_KIND_CLIENT; \
-    requires m->pool[idx].kind == kind;
+    requires m->pool[idx].kind == kind; \
+    VA_POOL_IS(m)
 #define VA_MOVE_ENSURES(m) \
     VA_BASE_CLAUSES(ensures, m) \
     ensures SLOTS_OK: va_slots_ok(m); \
@@ -946,13 +947,15 @@ static void q_join(va_manager *m, uint32_t idx)
     requires m->pool[idx].dl_class == VA_DL_NONE;
     assigns m->exec_q, m->ssend_q, m->csend_q, m->free_head, m->free_len,
             m->server_live, m->client_live,
-            m->pool[0 .. m->cap - 1].next, m->pool[0 .. m->cap - 1].prev,
-            m->pool[idx].kind, m->pool[idx].state, m->pool[idx].gen,
-            m->pool[idx].ctx, m->pool[idx].data;
+            pool[0 .. cap - 1].next, pool[0 .. cap - 1].prev,
+            pool[idx].kind, pool[idx].state, pool[idx].gen,
+            pool[idx].ctx, pool[idx].data;
     VA_MOVE_ENSURES(m)
     ensures m->pool[idx].kind == VA_KIND_FREE && m->pool[idx].state == to; */
 static void job_free(va_manager *m, uint32_t idx, uint8_t kind, uint8_t to)
+/*@ ghost (va_job *pool, uint32_t cap) */
 {
+    /*@ VA_POOL_AT(m) */
     (void)kind; /* the contract's: the kind the job had */
     q_leave(m, idx);
     /* the spec's `release` hook */
@@ -969,12 +972,14 @@ static void job_free(va_manager *m, uint32_t idx, uint8_t kind, uint8_t to)
               (kind == VA_KIND_CLIENT && va_cj_completed(to))) ==>
                m->pool[idx].dl_class == VA_DL_NONE;
     assigns m->exec_q, m->ssend_q, m->csend_q,
-            m->pool[0 .. m->cap - 1].next, m->pool[0 .. m->cap - 1].prev,
-            m->pool[idx].kind, m->pool[idx].state;
+            pool[0 .. cap - 1].next, pool[0 .. cap - 1].prev,
+            pool[idx].kind, pool[idx].state;
     VA_MOVE_ENSURES(m)
     ensures m->pool[idx].kind == kind && m->pool[idx].state == to; */
 static void job_retag(va_manager *m, uint32_t idx, uint8_t kind, uint8_t to)
+/*@ ghost (va_job *pool, uint32_t cap) */
 {
+    /*@ VA_POOL_AT(m) */
     q_leave(m, idx);
     job_tag(m, idx, kind, to);
     q_join(m, idx);
@@ -1037,26 +1042,32 @@ static void count_event(va_manager *m)
 
 /* The `set_*` status hook: the job's status. */
 /*@ requires va_mem(m) && idx < m->cap && v < VA_STATUS_COUNT && va_jobs_ok(m);
-    assigns m->pool[idx].status;
+    VA_POOL_IS(m)
+    assigns pool[idx].status;
     ensures m->pool[idx].status == v;
     ensures SAME_DL: m->pool[idx].dl_class == \old(m->pool[idx].dl_class);
     VA_HOOK_KEEPS(m, idx) */
 static void job_status(va_manager *m, uint32_t idx, uint8_t v)
+/*@ ghost (va_job *pool, uint32_t cap) */
 {
+    /*@ VA_POOL_AT(m) */
     set_status(m, idx, v);
 }
 
 /* The `complete` hook's bookkeeping: the job leaves its deadline list (it
  * can time out at most once) and is counted as completed. */
 /*@ requires va_mem(m) && idx < m->cap && va_jobs_ok(m) && va_dl_ok(m);
-    assigns m->pool[idx].dl_class,
-            m->pool[0 .. m->cap - 1].dl_next, m->pool[0 .. m->cap - 1].dl_prev,
+    VA_POOL_IS(m)
+    assigns pool[idx].dl_class,
+            pool[0 .. cap - 1].dl_next, pool[0 .. cap - 1].dl_prev,
             m->dl[0 .. VA_TIMEOUT_CLASSES - 1],
             m->stats.completions[0 .. VA_STATUS_COUNT - 1];
     ensures m->pool[idx].dl_class == VA_DL_NONE;
     VA_HOOK_KEEPS(m, idx) */
 static void job_done(va_manager *m, uint32_t idx)
+/*@ ghost (va_job *pool, uint32_t cap) */
 {
+    /*@ VA_POOL_AT(m) */
     uint8_t st = m->pool[idx].status;
 
     dl_remove(m, idx);
@@ -1210,11 +1221,14 @@ static void trace_step(va_manager *m, va_job_id id, uint8_t kind, uint8_t ev,
 /*@ requires va_inv(m);
     requires \valid_read(res);
     requires 0 <= status < VA_STATUS_COUNT;
-    assigns *m, m->pool[0 .. m->cap - 1];
+    VA_POOL_IS(m)
+    assigns *m, pool[0 .. cap - 1];
     ensures va_inv(m) && va_frame{Pre, Post}(m); */
 static void sj_call_out(va_manager *m, va_job_id id, void *ctx, uint16_t acts,
                         const va_result *res, va_status status)
+/*@ ghost (va_job *pool, uint32_t cap) */
 {
+    /*@ VA_POOL_AT(m) */
     if (acts & VA_SJ_DO_EXECUTE) {
         /*@ calls va_model_sj_execute; */
         m->sops->execute(m, id, ctx, m->ops_ctx);
@@ -1235,12 +1249,15 @@ static void sj_call_out(va_manager *m, va_job_id id, void *ctx, uint16_t acts,
 
 /*@ requires va_inv(m);
     requires 0 <= status < VA_STATUS_COUNT;
-    requires resp == \null || \valid_read(resp);
-    assigns *m, m->pool[0 .. m->cap - 1];
+    requires \valid_read(resp);
+    VA_POOL_IS(m)
+    assigns *m, pool[0 .. cap - 1];
     ensures va_inv(m) && va_frame{Pre, Post}(m); */
 static void cj_call_out(va_manager *m, va_job_id id, void *ctx, uint16_t acts,
                         const va_result *resp, va_status status)
+/*@ ghost (va_job *pool, uint32_t cap) */
 {
+    /*@ VA_POOL_AT(m) */
     if (acts & VA_CJ_DO_SEND) {
         /*@ calls va_model_cj_send; */
         m->cops->send(m, id, ctx, m->ops_ctx);
@@ -1250,8 +1267,12 @@ static void cj_call_out(va_manager *m, va_job_id id, void *ctx, uint16_t acts,
         m->cops->abort(m, id, ctx, m->ops_ctx);
     }
     if (acts & VA_CJ_DO_COMPLETE) {
+        /* the response only when this transition stored one (`resp` is
+         * always passed in, so that the step's copy of it stays a local
+         * value for WP rather than memory) */
         /*@ calls va_model_cj_complete; */
-        m->cops->complete(m, id, ctx, status, resp, m->ops_ctx);
+        m->cops->complete(m, id, ctx, status,
+                          (acts & VA_CJ_DO_STORE_RESPONSE) ? resp : NULL, m->ops_ctx);
     }
 }
 
@@ -1363,7 +1384,7 @@ static void cj_call_out(va_manager *m, va_job_id id, void *ctx, uint16_t acts,
     // the start events take a slot: their caller (pump) checks the limit
     requires ev == VA_SJ_EV_EXEC_START ==> m->exec_count < m->lim.exec_max;
     requires ev == VA_SJ_EV_SEND_START ==> m->send_count < m->lim.send_max;
-    assigns *m, m->pool[0 .. m->cap - 1];
+    assigns VA_MGR_ALL(m);
     ensures va_inv(m) && va_frame{Pre, Post}(m);
     behavior rejected:
       assumes va_sj_next[m->pool[idx].state][ev] == VA_SJ_REJECT;
@@ -1380,15 +1401,17 @@ static void cj_call_out(va_manager *m, va_job_id id, void *ctx, uint16_t acts,
     disjoint behaviors; */
 static int sj_step(va_manager *m, uint32_t idx, uint8_t ev)
 {
-    va_job *j = &m->pool[idx];
-    uint8_t from = j->state;
+    uint8_t from = m->pool[idx].state;
     uint8_t to;
     uint8_t st;
     uint16_t acts;
-    va_job_id id = make_id(idx, j->gen);
-    void *ctx = j->ctx;
+    va_job_id id = make_id(idx, m->pool[idx].gen);
+    void *ctx = m->pool[idx].ctx;
     va_result res;
     va_status status;
+    /* the pool and its size at entry: the hooks' assigns are stated on them */
+    /*@ ghost va_job *pool0 = m->pool; */
+    /*@ ghost uint32_t cap0 = m->cap; */
 
     /*@ assert from == 0 || from == 1 || from == 2 || from == 3 || from == 4 || from == 5; */
     /*@ assert ev == 0 || ev == 1 || ev == 2 || ev == 3 || ev == 4 || ev == 5 || ev == 6; */
@@ -1420,22 +1443,20 @@ static int sj_step(va_manager *m, uint32_t idx, uint8_t ev)
     }
     st = sj_status_of(acts);
     if (st != VA_NO_STATUS) {
-        job_status(m, idx, st);
+        job_status(m, idx, st) /*@ ghost (pool0, cap0) */;
     }
-    /*@ assert FRAME: m->pool == \at(m->pool, Pre) && m->cap == \at(m->cap, Pre); */
     if (acts & VA_SJ_DO_COMPLETE) {
-        job_done(m, idx);
+        job_done(m, idx) /*@ ghost (pool0, cap0) */;
     }
-    /*@ assert FRAME: m->pool == \at(m->pool, Pre) && m->cap == \at(m->cap, Pre); */
-    /*@ assert STATUS: j->status < VA_STATUS_COUNT; */
-    res.code = j->code;
-    res.data = j->data;
-    res.len = j->len;
-    status = (va_status)j->status;
+    /*@ assert STATUS: m->pool[idx].status < VA_STATUS_COUNT; */
+    res.code = m->pool[idx].code;
+    res.data = m->pool[idx].data;
+    res.len = m->pool[idx].len;
+    status = (va_status)m->pool[idx].status;
     if (acts & VA_SJ_DO_RELEASE) {
-        job_free(m, idx, VA_KIND_SERVER, to);
+        job_free(m, idx, VA_KIND_SERVER, to) /*@ ghost (pool0, cap0) */;
     } else {
-        job_retag(m, idx, VA_KIND_SERVER, to);
+        job_retag(m, idx, VA_KIND_SERVER, to) /*@ ghost (pool0, cap0) */;
     }
     /*@ assert INV: va_inv(m); */
     trace_step(m, id, VA_KIND_SERVER, ev, from, to, acts);
@@ -1443,7 +1464,7 @@ static int sj_step(va_manager *m, uint32_t idx, uint8_t ev)
      * completed state) */
     /*@ assert ONCE: (acts & VA_SJ_DO_COMPLETE) != 0 ==>
                      !va_sj_completed(from) && from != VA_SJ_FREE; */
-    sj_call_out(m, id, ctx, acts, &res, status);
+    sj_call_out(m, id, ctx, acts, &res, status) /*@ ghost (pool0, cap0) */;
     return VA_OK;
 }
 
@@ -1454,7 +1475,7 @@ static int sj_step(va_manager *m, uint32_t idx, uint8_t ev)
     requires ev == VA_CJ_EV_RESPONSE ==> \valid_read(m->pending);
     // the start event takes a send slot: its caller (pump) checks the limit
     requires ev == VA_CJ_EV_SEND_START ==> m->send_count < m->lim.send_max;
-    assigns *m, m->pool[0 .. m->cap - 1];
+    assigns VA_MGR_ALL(m);
     ensures va_inv(m) && va_frame{Pre, Post}(m);
     behavior rejected:
       assumes va_cj_next[m->pool[idx].state][ev] == VA_CJ_REJECT;
@@ -1471,15 +1492,17 @@ static int sj_step(va_manager *m, uint32_t idx, uint8_t ev)
     disjoint behaviors; */
 static int cj_step(va_manager *m, uint32_t idx, uint8_t ev)
 {
-    va_job *j = &m->pool[idx];
-    uint8_t from = j->state;
+    uint8_t from = m->pool[idx].state;
     uint8_t to;
     uint8_t st;
     uint16_t acts;
-    va_job_id id = make_id(idx, j->gen);
-    void *ctx = j->ctx;
+    va_job_id id = make_id(idx, m->pool[idx].gen);
+    void *ctx = m->pool[idx].ctx;
     va_result resp;
     va_status status;
+    /* the pool and its size at entry: the hooks' assigns are stated on them */
+    /*@ ghost va_job *pool0 = m->pool; */
+    /*@ ghost uint32_t cap0 = m->cap; */
 
     /*@ assert from == 0 || from == 1 || from == 2 || from == 3 || from == 4; */
     /*@ assert ev == 0 || ev == 1 || ev == 2 || ev == 3 || ev == 4 || ev == 5; */
@@ -1509,24 +1532,22 @@ static int cj_step(va_manager *m, uint32_t idx, uint8_t ev)
     if (acts & VA_CJ_DO_STORE_RESPONSE) {
         set_result(m, idx, m->pending);
     }
-    st = cj_status_of(acts, j->code);
+    st = cj_status_of(acts, m->pool[idx].code);
     if (st != VA_NO_STATUS) {
-        job_status(m, idx, st);
+        job_status(m, idx, st) /*@ ghost (pool0, cap0) */;
     }
-    /*@ assert FRAME: m->pool == \at(m->pool, Pre) && m->cap == \at(m->cap, Pre); */
     if (acts & VA_CJ_DO_COMPLETE) {
-        job_done(m, idx);
+        job_done(m, idx) /*@ ghost (pool0, cap0) */;
     }
-    /*@ assert FRAME: m->pool == \at(m->pool, Pre) && m->cap == \at(m->cap, Pre); */
-    /*@ assert STATUS: j->status < VA_STATUS_COUNT; */
-    resp.code = j->code;
-    resp.data = j->data;
-    resp.len = j->len;
-    status = (va_status)j->status;
+    /*@ assert STATUS: m->pool[idx].status < VA_STATUS_COUNT; */
+    resp.code = m->pool[idx].code;
+    resp.data = m->pool[idx].data;
+    resp.len = m->pool[idx].len;
+    status = (va_status)m->pool[idx].status;
     if (acts & VA_CJ_DO_RELEASE) {
-        job_free(m, idx, VA_KIND_CLIENT, to);
+        job_free(m, idx, VA_KIND_CLIENT, to) /*@ ghost (pool0, cap0) */;
     } else {
-        job_retag(m, idx, VA_KIND_CLIENT, to);
+        job_retag(m, idx, VA_KIND_CLIENT, to) /*@ ghost (pool0, cap0) */;
     }
     /*@ assert INV: va_inv(m); */
     trace_step(m, id, VA_KIND_CLIENT, ev, from, to, acts);
@@ -1534,7 +1555,7 @@ static int cj_step(va_manager *m, uint32_t idx, uint8_t ev)
      * completed state) */
     /*@ assert ONCE: (acts & VA_CJ_DO_COMPLETE) != 0 ==>
                      !va_cj_completed(from) && from != VA_CJ_FREE; */
-    cj_call_out(m, id, ctx, acts, (acts & VA_CJ_DO_STORE_RESPONSE) ? &resp : NULL, status);
+    cj_call_out(m, id, ctx, acts, &resp, status) /*@ ghost (pool0, cap0) */;
     return VA_OK;
 }
 
@@ -1545,7 +1566,7 @@ static int cj_step(va_manager *m, uint32_t idx, uint8_t ev)
     // not a start event: those take a slot, and only pump feeds them
     requires sj_ev != VA_SJ_EV_EXEC_START && sj_ev != VA_SJ_EV_SEND_START &&
              cj_ev != VA_CJ_EV_SEND_START;
-    assigns *m, m->pool[0 .. m->cap - 1];
+    assigns VA_MGR_ALL(m);
     ensures va_inv(m) && va_frame{Pre, Post}(m);
     ensures \result == VA_OK || \result == VA_ERR_STATE; */
 static int step(va_manager *m, uint32_t idx, uint8_t sj_ev, uint8_t cj_ev)
@@ -1563,7 +1584,7 @@ static int step(va_manager *m, uint32_t idx, uint8_t sj_ev, uint8_t cj_ev)
 /* Termination: each iteration starts one job, but call-outs may submit new
  * ones; it is not proved (docs/proofs.md), so the loop has no variant. */
 /*@ requires va_inv(m);
-    assigns *m, m->pool[0 .. m->cap - 1];
+    assigns VA_MGR_ALL(m);
     ensures va_inv(m) && va_frame{Pre, Post}(m); */
 static void pump(va_manager *m)
 {
@@ -1572,7 +1593,7 @@ static void pump(va_manager *m)
     }
     m->pumping = 1;
     /*@ loop invariant va_inv(m) && va_frame{Pre, Here}(m);
-        loop assigns *m, m->pool[0 .. m->cap - 1]; */
+        loop assigns VA_MGR_ALL(m); */
     for (;;) {
         if (m->exec_count < m->lim.exec_max && m->exec_q.head != VA_NIL) {
             (void)sj_step(m, m->exec_q.head, VA_SJ_EV_EXEC_START);
@@ -1859,7 +1880,7 @@ void va_manager_set_trace(va_manager *m, va_trace_fn fn, void *trace_ctx)
 /*@ requires va_inv(m);
     requires kind == VA_KIND_SERVER || kind == VA_KIND_CLIENT;
     requires out == \null || (\valid(out) && \separated(out, m, m->pool + (0 .. m->cap - 1)));
-    assigns *m, m->pool[0 .. m->cap - 1], *out;
+    assigns VA_MGR_ALL(m), *out;
     ensures va_inv(m) && va_frame{Pre, Post}(m);
     ensures \result == VA_OK || \result == VA_ERR_BUSY || \result == VA_ERR_LIMIT ||
             \result == VA_ERR_FULL;
@@ -1920,7 +1941,7 @@ static int add_job(va_manager *m, uint8_t kind, void *job_ctx, uint64_t now,
 
 /*@ requires va_inv(m);
     requires out == \null || (\valid(out) && \separated(out, m, m->pool + (0 .. m->cap - 1)));
-    assigns *m, m->pool[0 .. m->cap - 1], *out;
+    assigns VA_MGR_ALL(m), *out;
     ensures va_inv(m);
     ensures \result == VA_ERR_BUSY ==> m->server_live == \old(m->server_live) && m->pool == \old(m->pool); */
 int va_server_job_add(va_manager *m, void *job_ctx, uint64_t now, uint64_t timeout,
@@ -1931,7 +1952,7 @@ int va_server_job_add(va_manager *m, void *job_ctx, uint64_t now, uint64_t timeo
 
 /*@ requires va_inv(m);
     requires out == \null || (\valid(out) && \separated(out, m, m->pool + (0 .. m->cap - 1)));
-    assigns *m, m->pool[0 .. m->cap - 1], *out;
+    assigns VA_MGR_ALL(m), *out;
     ensures va_inv(m);
     ensures \result == VA_ERR_LIMIT ==> m->client_live == \old(m->client_live) && m->pool == \old(m->pool); */
 int va_client_job_submit(va_manager *m, void *job_ctx, uint64_t now, uint64_t timeout,
@@ -1950,7 +1971,7 @@ int va_client_job_submit(va_manager *m, void *job_ctx, uint64_t now, uint64_t ti
     // not a start event: those take a slot, and only pump feeds them
     requires kind == VA_KIND_SERVER ==> ev != VA_SJ_EV_EXEC_START && ev != VA_SJ_EV_SEND_START;
     requires kind == VA_KIND_CLIENT ==> ev != VA_CJ_EV_SEND_START;
-    assigns *m, m->pool[0 .. m->cap - 1];
+    assigns VA_MGR_ALL(m);
     ensures va_inv(m) && va_frame{Pre, Post}(m);
     ensures \result == VA_OK || \result == VA_ERR_STALE || \result == VA_ERR_STATE;
     behavior stale:
@@ -1991,7 +2012,7 @@ static const va_result va_empty_result = { 0, 0, NULL };
 
 /*@ requires va_inv(m);
     requires result == \null || \valid_read(result);
-    assigns *m, m->pool[0 .. m->cap - 1];
+    assigns VA_MGR_ALL(m);
     ensures va_inv(m);
     ensures \result == VA_OK || \result == VA_ERR_STALE || \result == VA_ERR_STATE; */
 int va_server_job_execute_done(va_manager *m, va_job_id job, const va_result *result)
@@ -2002,7 +2023,7 @@ int va_server_job_execute_done(va_manager *m, va_job_id job, const va_result *re
 
 /*@ requires va_inv(m);
     
-    assigns *m, m->pool[0 .. m->cap - 1];
+    assigns VA_MGR_ALL(m);
     ensures va_inv(m);
     ensures \result == VA_OK || \result == VA_ERR_STALE || \result == VA_ERR_STATE; */
 int va_server_job_send_done(va_manager *m, va_job_id job)
@@ -2012,7 +2033,7 @@ int va_server_job_send_done(va_manager *m, va_job_id job)
 
 /*@ requires va_inv(m);
     
-    assigns *m, m->pool[0 .. m->cap - 1];
+    assigns VA_MGR_ALL(m);
     ensures va_inv(m);
     ensures \result == VA_OK || \result == VA_ERR_STALE || \result == VA_ERR_STATE; */
 int va_server_job_cancel(va_manager *m, va_job_id job)
@@ -2022,7 +2043,7 @@ int va_server_job_cancel(va_manager *m, va_job_id job)
 
 /*@ requires va_inv(m);
     
-    assigns *m, m->pool[0 .. m->cap - 1];
+    assigns VA_MGR_ALL(m);
     ensures va_inv(m);
     ensures \result == VA_OK || \result == VA_ERR_STALE || \result == VA_ERR_STATE; */
 int va_client_job_send_done(va_manager *m, va_job_id job)
@@ -2032,7 +2053,7 @@ int va_client_job_send_done(va_manager *m, va_job_id job)
 
 /*@ requires va_inv(m);
     requires response == \null || \valid_read(response);
-    assigns *m, m->pool[0 .. m->cap - 1];
+    assigns VA_MGR_ALL(m);
     ensures va_inv(m);
     ensures \result == VA_OK || \result == VA_ERR_STALE || \result == VA_ERR_STATE; */
 int va_client_job_read_done(va_manager *m, va_job_id job, const va_result *response)
@@ -2043,7 +2064,7 @@ int va_client_job_read_done(va_manager *m, va_job_id job, const va_result *respo
 
 /*@ requires va_inv(m);
     
-    assigns *m, m->pool[0 .. m->cap - 1];
+    assigns VA_MGR_ALL(m);
     ensures va_inv(m);
     ensures \result == VA_OK || \result == VA_ERR_STALE || \result == VA_ERR_STATE; */
 int va_client_job_cancel(va_manager *m, va_job_id job)
@@ -2052,7 +2073,7 @@ int va_client_job_cancel(va_manager *m, va_job_id job)
 }
 
 /*@ requires va_inv(m);
-    assigns *m, m->pool[0 .. m->cap - 1];
+    assigns VA_MGR_ALL(m);
     ensures va_inv(m) && va_frame{Pre, Post}(m); */
 uint32_t va_manager_expire(va_manager *m, uint64_t now)
 {
@@ -2062,13 +2083,13 @@ uint32_t va_manager_expire(va_manager *m, uint64_t now)
     VA_CHECK(m);
     /*@ loop invariant 0 <= c <= VA_TIMEOUT_CLASSES;
         loop invariant va_inv(m) && va_frame{Pre, Here}(m);
-        loop assigns c, fired, *m, m->pool[0 .. m->cap - 1];
+        loop assigns c, fired, VA_MGR_ALL(m);
         loop variant VA_TIMEOUT_CLASSES - c; */
     for (c = 0; c < VA_TIMEOUT_CLASSES; c++) {
         /* Termination: each iteration removes the head from the list; not
          * proved (needs list acyclicity), hence no variant. */
         /*@ loop invariant va_inv(m) && va_frame{Pre, Here}(m);
-            loop assigns fired, *m, m->pool[0 .. m->cap - 1]; */
+            loop assigns fired, VA_MGR_ALL(m); */
         while (m->dl[c].head != VA_NIL && m->pool[m->dl[c].head].deadline <= now) {
             uint32_t idx = m->dl[c].head;
             if (step(m, idx, VA_SJ_EV_TIMEOUT, VA_CJ_EV_TIMEOUT) != VA_OK) {
@@ -2103,7 +2124,7 @@ uint64_t va_manager_next_deadline(const va_manager *m)
 }
 
 /*@ requires va_inv(m);
-    assigns *m, m->pool[0 .. m->cap - 1];
+    assigns VA_MGR_ALL(m);
     ensures va_inv(m) && va_frame{Pre, Post}(m); */
 void va_manager_disconnect(va_manager *m)
 {
@@ -2118,7 +2139,7 @@ void va_manager_disconnect(va_manager *m)
     m->pumping = 1;
     /*@ loop invariant 0 <= i <= m->cap;
         loop invariant va_inv(m) && va_frame{Pre, Here}(m);
-        loop assigns i, *m, m->pool[0 .. m->cap - 1];
+        loop assigns i, VA_MGR_ALL(m);
         loop variant m->cap - i; */
     for (i = 0; i < m->cap; i++) {
         if (m->pool[i].kind != VA_KIND_FREE && m->pool[i].epoch != m->epoch) {

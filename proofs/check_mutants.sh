@@ -12,12 +12,27 @@
 set -u
 top=$(cd "${1:-$(dirname "$0")/..}" && pwd)
 bld=${2:-$top/build}
-mkdir -p "$bld/proofs/tmp"
+mkdir -p "$bld/proofs/tmp" "$bld/proofs/wpcache"
 bld=$(cd "$bld/proofs" && pwd)
 export TMPDIR="$bld/tmp"
 export WHY3CONFIG="$bld/why3.conf"
 export WHY3_CONFIG="$WHY3CONFIG"
 sh "$top/proofs/why3/config.sh" "$top" "$WHY3CONFIG" || exit 2
+# the ninja target of a registered test's program, relative to the build
+# folder ("all" when the test runs a program from outside it)
+test_target() { # build-dir test-name
+    python3 - "$1" "$2" <<'PY'
+import json, os, subprocess, sys
+b = os.path.realpath(sys.argv[1])
+for t in json.loads(subprocess.check_output(["meson", "introspect", b, "--tests"])):
+    if t["name"] == sys.argv[2]:
+        exe = os.path.realpath(t["cmd"][0])
+        print(os.path.relpath(exe, b) if exe.startswith(b + os.sep) else "all")
+        break
+else:
+    print("all")
+PY
+}
 # one mutant: prints "killed" or the reason it counts as a survivor
 mutant() { # patch
     p=$1
@@ -37,31 +52,64 @@ mutant() { # patch
             # first run on the unmutated tree and must pass there, so a
             # mutant counts as killed only by the property it breaks, never
             # by a goal that also fails (times out) without the mutation.
+            # The WP cache is run.sh's (same provers and timeout): the
+            # unmutated goal, proved by run.sh just before, is a cache hit;
+            # the mutant's goal is a new prover task, so it is proved (or
+            # fails) afresh.  z3 and cvc4 race (-wp-par 2, as in run.sh):
+            # with -wp-par 1 Why3 runs them one after the other, and a goal
+            # only cvc4 proves first waited for z3's full timeout.
+            # The mutant gets 3 times the time the unmutated goal took
+            # (at least 10 s, at most run.sh's 60 s): a property the mutant
+            # breaks is false, so no timeout proves it; the budget only
+            # decides how soon the check gives up.
             set -- ${check#wp }
             fcts=$1
             prop=${2:+-wp-prop $2}
-            wp_check() { # tree log
+            wp_check() { # tree log timeout
                 # shellcheck disable=SC2086
-                frama-c -wp -wp-rte -wp-prover z3,cvc4 -wp-par 1 -wp-timeout 60 \
-                    -wp-no-warn-memory-model \
+                frama-c -wp -wp-rte -wp-prover z3,cvc4 -wp-par 2 -wp-timeout "$3" \
+                    -wp-no-warn-memory-model -wp-cache "${WP_CACHE:-update}" \
+                    -wp-cache-dir "$bld/wpcache" \
                     "-cpp-extra-args=-I$1/include -I$1/gen -I$1/runtime -include $1/proofs/va_manager.acsl.h" \
                     "$1/runtime/va_manager.c" "$1/gen/va_sj_tables.c" "$1/gen/va_cj_tables.c" \
                     -wp-fct "$fcts" $prop -then -report-classify -report-unclassified-unknown ERROR \
                     >"$2" 2>&1
             }
-            if ! wp_check "$top" "$bld/mutant-$name.base.log"; then
+            if ! wp_check "$top" "$bld/mutant-$name.base.log" 60; then
                 echo "mutant $name: the unmutated tree fails its check ($check) - FAIL"
                 rm -rf "$work"; return 1
             fi
-            wp_check "$work" "$bld/mutant-$name.log"
-            rc=$? ;;
+            # the slowest prover time of a proved goal, in whole seconds
+            # ("Valid (Qed:...) (18.7s)", "(240ms)", "(1'5s)" for 65 s)
+            tb=$(sed -n 's/.*: Valid .*) (\([0-9.]*m\{0,1\}s\|[0-9]*'"'"'[0-9]*s\)).*/\1/p' \
+                 "$bld/mutant-$name.base.log" | awk '
+                    { t = $0
+                      if (t ~ /ms$/) { sub(/ms$/, "", t); v = t / 1000 }
+                      else if (t ~ /'"'"'/) { split(t, a, "'"'"'"); sub(/s$/, "", a[2]); v = a[1] * 60 + a[2] }
+                      else { sub(/s$/, "", t); v = t }
+                      if (v > max) max = v }
+                    END { printf "%d\n", max + 0.999 }')
+            tm=$((3 * ${tb:-20}))
+            [ "$tm" -ge 10 ] || tm=10
+            [ "$tm" -le 60 ] || tm=60
+            wp_check "$work" "$bld/mutant-$name.log" "$tm"
+            rc=$?
+            check="$check, ${tm} s" ;;
         test\ *)
             t=${check#test }
             if [ "${MUTANT_REGEN:-}" != no ] && grep -q '^+++ b/spec/' "$p"; then
                 sh "$work/scripts/regen.sh" "$work/gen" "" >"$bld/mutant-$name.log" 2>&1 || true
             fi
-            (meson setup "$work/_b" "$work" -Dproofs=disabled -Dfuzzers=disabled &&
-             ninja -C "$work/_b" -j 1 && meson test -C "$work/_b" "$t") >>"$bld/mutant-$name.log" 2>&1
+            # build only the test's program (the whole tree when the test
+            # is a script); a mutant that does not build is a broken mutant,
+            # not a killed one
+            if ! (meson setup "$work/_b" "$work" -Dproofs=disabled -Dfuzzers=disabled &&
+                  ninja -C "$work/_b" -j 1 "$(test_target "$work/_b" "$t")") \
+                  >>"$bld/mutant-$name.log" 2>&1; then
+                echo "mutant $name: the mutated tree does not build - FAIL (see $bld/mutant-$name.log)"
+                rm -rf "$work"; return 1
+            fi
+            meson test -C "$work/_b" --no-rebuild "$t" >>"$bld/mutant-$name.log" 2>&1
             rc=$? ;;
         *)
             echo "mutant $name: no 'Check:' line - FAIL"; rm -rf "$work"; return 1 ;;
@@ -74,16 +122,16 @@ mutant() { # patch
     echo "mutant $name: killed by $check"
 }
 
-# two lanes (2 cores): the mutants alternate between them; each lane
-# writes one result line per mutant
+# two lanes (2 cores): the WP mutants in one (each WP run races two
+# provers), the test mutants (a one-job build of one test program) in the
+# other; each lane writes one result line per mutant
 set -- "$top"/proofs/mutants/*.patch
 [ -e "$1" ] || { echo "check_mutants: no mutants found"; exit 1; }
 n=$#
-lane() { # parity
-    k=0
+lane() { # 0: WP mutants, 1: the others
     for p in "$top"/proofs/mutants/*.patch; do
-        k=$((k + 1))
-        [ $((k % 2)) -eq "$1" ] || continue
+        if grep -q '^Check: *wp ' "$p"; then k=0; else k=1; fi
+        [ $k -eq "$1" ] || continue
         mutant "$p"
     done
 }

@@ -237,7 +237,9 @@ void va_model_trace(void *trace_ctx, const va_trace_event *ev);
 /* Everything a manager function may write: the manager and its pool, the
  * pool named twice, as whole slots (as the ops models and the call-outs
  * name it: one contiguous range, cheap for the frames of their callers)
- * and field by field (as the steps' hooks name their parts of it). */
+ * and field by field (as the steps' hooks name their parts of it).  A
+ * field added to va_job is covered by the whole slots; list it in
+ * VA_POOL_ALL when a hook names it. */
 #define VA_MGR_ALL(m) \
   *(m), (m)->pool[0 .. (m)->cap - 1], VA_POOL_ALL((m)->pool, (m)->cap)
 /* A hook's ghost parameters `pool` and `cap` are the manager's.  The

@@ -43,4 +43,22 @@
       va_cfg_out_cap(cfg) <= UINT32_MAX / 2;
 */
 
+/* what plan_layout computes for a valid configuration (plan's good case) */
+#define VA_LAYOUT_OK(cfg, l) \
+  ensures (l)->cap == (cfg)->limits.client_max + (cfg)->limits.server_max; \
+  ensures (l)->frame_cap == (cfg)->max_payload + VA_ENVELOPE_OVERHEAD; \
+  ensures (l)->out_cap == va_cfg_out_cap(cfg); \
+  ensures (l)->framer_cap == (l)->frame_cap + VA_FRAME_OVERHEAD; \
+  ensures (l)->arena_cap == (l)->frame_cap + VA_ARENA_SLACK; \
+  ensures 2 * (l)->cap <= (l)->map_size < 4 * (l)->cap; \
+  ensures (l)->pool == 0; \
+  ensures (l)->slots - (l)->pool >= (l)->cap * sizeof(va_job); \
+  ensures (l)->store - (l)->slots >= (l)->cap * sizeof(va_chan_slot); \
+  ensures (l)->out - (l)->store >= (integer)(l)->cap * (cfg)->max_payload; \
+  ensures (l)->fifo - (l)->out >= (l)->out_cap; \
+  ensures (l)->framer - (l)->fifo >= (cfg)->limits.send_max * sizeof(va_out_frame); \
+  ensures (l)->arena - (l)->framer >= (l)->framer_cap; \
+  ensures (l)->map - (l)->arena >= (l)->arena_cap + VA_ALIGN; \
+  ensures (l)->total - (l)->map >= (l)->map_size * sizeof(va_peer_ent) + VA_ALIGN;
+
 #endif

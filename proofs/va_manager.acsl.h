@@ -251,6 +251,11 @@ void va_model_trace(void *trace_ctx, const va_trace_event *ev);
 #define VA_POOL_IS(m) requires va_pool_is(m, pool, cap);
 #define VA_POOL_AT(m) assert POOL: pool == (m)->pool && cap == (m)->cap;
 
+/* a ready queue's ends and length are unchanged (field by field: a struct
+ * equality is one more predicate the provers must unfold) */
+#define VA_SAME_Q(q) \
+  ((q).head == \old((q).head) && (q).tail == \old((q).tail) && (q).len == \old((q).len))
+
 /* "keeps P": if P held before the call, it holds after.  The writers of
  * pool fields and manager fields state, in their own small context, which
  * pieces of the invariant they keep.  The bookkeeping that calls them then
@@ -260,11 +265,11 @@ void va_model_trace(void *trace_ctx, const va_trace_event *ev);
 #define VA_KEEPS(P) ensures KEEPS: \old(P) ==> P;
 /* Frames of the manager's own fields, one clause per field group: what a
  * writer of pool fields (or of other manager fields) leaves unchanged. */
-#define VA_SAME_CORE(m) \
+#define VA_SAME_BASE(m) \
   ensures SAME_CAP: (m)->cap == \old((m)->cap); \
   ensures SAME_FRAME: va_frame{Pre, Post}(m); \
-  ensures SAME_SLOTS: (m)->exec_count == \old((m)->exec_count) && (m)->send_count == \old((m)->send_count); \
-  VA_KEEPS(va_dl_ok(m))
+  ensures SAME_SLOTS: (m)->exec_count == \old((m)->exec_count) && (m)->send_count == \old((m)->send_count);
+#define VA_SAME_CORE(m) VA_SAME_BASE(m) VA_KEEPS(va_dl_ok(m))
 #define VA_SAME_LIVE(m) \
   ensures SAME_LIVE: (m)->server_live == \old((m)->server_live) && (m)->client_live == \old((m)->client_live);
 #define VA_SAME_FL(m) \
@@ -278,6 +283,58 @@ void va_model_trace(void *trace_ctx, const va_trace_event *ev);
   ensures SAME_Q3: q != &(m)->csend_q ==> (m)->csend_q.head == \old((m)->csend_q.head) && \
           (m)->csend_q.tail == \old((m)->csend_q.tail) && (m)->csend_q.len == \old((m)->csend_q.len);
 #define VA_SAME_MGR(m) VA_SAME_CORE(m) VA_SAME_LIVE(m) VA_SAME_FL(m) VA_SAME_QUEUES_BUT(m, \null)
+/* what a writer of the deadline lists (a job's dl links and class, a
+ * list's ends) keeps: every manager field but the deadline lists, as
+ * equalities, and the free list and ready queues (which read the counts) */
+/* the deadline lists' ends are in range (keeps: stated as the callers
+ * state it, so that Qed matches it) */
+#define VA_KEEPS_DL_ENDS(m) \
+  ensures KEEPS_ENDS: \old(\forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==> \
+            va_link_ok(m, (m)->dl[c].head) && va_link_ok(m, (m)->dl[c].tail)) ==> \
+          \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==> \
+            va_link_ok(m, (m)->dl[c].head) && va_link_ok(m, (m)->dl[c].tail);
+/* what a write of one deadline link keeps (set_dl_next, set_dl_prev and
+ * the splice ends dl_next_or_head, dl_prev_or_tail) */
+#define VA_DL_LINK_WRITE(m) \
+  ensures SAME_DL: \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==> \
+            (m)->dl[c].head == \old((m)->dl[c].head) && (m)->dl[c].tail == \old((m)->dl[c].tail) && \
+            (m)->dl[c].len == \old((m)->dl[c].len); \
+  ensures JOBS: \forall integer k; 0 <= k < (m)->cap ==> va_job_ok(m, (m)->pool + k); \
+  ensures SAME_CNT: \forall integer s; 0 <= s < VA_NSEL ==> \
+            va_cnt((m)->pool, (m)->cap, s) == \old(va_cnt((m)->pool, (m)->cap, s)); \
+  VA_SAME_DL_WRITE(m) \
+  VA_KEEPS_DL_ENDS(m)
+#define VA_SAME_DL_FIELDS(m) \
+  VA_SAME_BASE(m) VA_SAME_LIVE(m) VA_SAME_FL(m) VA_SAME_QUEUES_BUT(m, \null)
+#define VA_SAME_DL_WRITE(m) \
+  VA_SAME_DL_FIELDS(m) \
+  VA_KEEPS(va_fl_ok(m)) \
+  VA_KEEPS_QUEUES(m)
+/* dl_remove and dl_unlink: the job leaves its deadline list.  Besides the
+ * deadline lists' own invariant, the frame of what the rest of the
+ * invariant reads, as equalities (VA_SAME_DL_WRITE): the callers keep the
+ * invariant's other pieces from these, where the quantified havoc of the
+ * assigns clause is out of the provers' reach. */
+#define VA_DL_REMOVE_SPEC(m, idx) \
+  requires va_mem(m) && (idx) < (m)->cap; \
+  requires \forall integer k; 0 <= k < (m)->cap ==> va_job_ok(m, (m)->pool + k); \
+  requires \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==> \
+             va_link_ok(m, (m)->dl[c].head) && va_link_ok(m, (m)->dl[c].tail) && \
+             (m)->dl[c].len == va_dcnt((m)->pool, (m)->cap, c); \
+  assigns (m)->pool[idx].dl_class, \
+          (m)->pool[0 .. (m)->cap - 1].dl_next, (m)->pool[0 .. (m)->cap - 1].dl_prev, \
+          (m)->dl[0 .. VA_TIMEOUT_CLASSES - 1]; \
+  ensures JOBS: \forall integer k; 0 <= k < (m)->cap ==> va_job_ok(m, (m)->pool + k); \
+  ensures ENDS: \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==> \
+            va_link_ok(m, (m)->dl[c].head) && va_link_ok(m, (m)->dl[c].tail); \
+  ensures LEN: \forall integer c; 0 <= c < VA_TIMEOUT_CLASSES ==> \
+            (m)->dl[c].len == va_dcnt((m)->pool, (m)->cap, c); \
+  ensures SAME_CNT: \forall integer s; 0 <= s < VA_NSEL ==> \
+            va_cnt((m)->pool, (m)->cap, s) == \old(va_cnt((m)->pool, (m)->cap, s)); \
+  ensures OFF: (m)->pool[idx].dl_class == VA_DL_NONE; \
+  ensures SAME_JOB: (m)->pool[idx].kind == \old((m)->pool[idx].kind) && \
+                    (m)->pool[idx].state == \old((m)->pool[idx].state); \
+  VA_SAME_DL_WRITE(m)
 /* the counts (kind and state) and the deadline counts (dl_class) */
 #define VA_SAME_CNT(m) \
   ensures SAME_CNT: \forall integer s; 0 <= s < VA_NSEL ==> \

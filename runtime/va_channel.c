@@ -76,56 +76,22 @@ static size_t align_up(size_t n)
     return m - m % VA_ALIGN;
 }
 
-/* The layout of a configuration (caller input: every limit is checked,
- * va_cfg_ok in proofs/va_channel.acsl.h).  Proved: VA_ERR_INVAL and nothing
- * written exactly when a limit fails; otherwise the sizes, and regions in
- * increasing order each at least as large as what it holds (all sums in
- * mathematical integers, so no size_t wraps). */
+/* The layout of a valid configuration (va_cfg_ok): the sizes, and regions
+ * in increasing order each at least as large as what it holds (all sums in
+ * mathematical integers, so no size_t wraps).  Apart from plan's checks so
+ * that the provers see the bounds' asserts only where the limits hold. */
 /*@ requires \valid_read(cfg) && \valid(l) && \separated(cfg, l);
+    requires va_cfg_ok(cfg);
     assigns *l;
-    behavior bad:
-      assumes !va_cfg_ok(cfg);
-      assigns \nothing;
-      ensures \result == VA_ERR_INVAL;
-    behavior good:
-      assumes va_cfg_ok(cfg);
-      assigns *l;
-      ensures \result == VA_OK;
-      ensures l->cap == cfg->limits.client_max + cfg->limits.server_max;
-      ensures l->frame_cap == cfg->max_payload + VA_ENVELOPE_OVERHEAD;
-      ensures l->out_cap == va_cfg_out_cap(cfg);
-      ensures l->framer_cap == l->frame_cap + VA_FRAME_OVERHEAD;
-      ensures l->arena_cap == l->frame_cap + VA_ARENA_SLACK;
-      ensures 2 * l->cap <= l->map_size < 4 * l->cap;
-      ensures l->pool == 0;
-      ensures l->slots - l->pool >= l->cap * sizeof(va_job);
-      ensures l->store - l->slots >= l->cap * sizeof(va_chan_slot);
-      ensures l->out - l->store >= (integer)l->cap * cfg->max_payload;
-      ensures l->fifo - l->out >= l->out_cap;
-      ensures l->framer - l->fifo >= cfg->limits.send_max * sizeof(va_out_frame);
-      ensures l->arena - l->framer >= l->framer_cap;
-      ensures l->map - l->arena >= l->arena_cap + VA_ALIGN;
-      ensures l->total - l->map >= l->map_size * sizeof(va_peer_ent) + VA_ALIGN;
-    complete behaviors;
-    disjoint behaviors; */
-static int plan(const va_channel_config *cfg, layout *l)
+    VA_LAYOUT_OK(cfg, l) */
+static void plan_layout(const va_channel_config *cfg, layout *l)
 {
     uint64_t cap = (uint64_t)cfg->limits.client_max + cfg->limits.server_max;
     uint64_t frame_cap = (uint64_t)cfg->max_payload + VA_ENVELOPE_OVERHEAD;
-    uint64_t out_cap;
+    uint64_t out_cap = (uint64_t)cfg->limits.send_max * (frame_cap + VA_FRAME_OVERHEAD) +
+                       (uint64_t)VA_CONTROL_FRAMES * VA_CONTROL_FRAME_MAX;
     uint32_t map_size = 1;
 
-    if (cfg->max_payload == 0u || cfg->max_payload > VA_CODEC_PAYLOAD_MAX ||
-        cap == 0u || cap > 65536u || cfg->limits.send_max == 0u ||
-        cfg->limits.send_max > 65536u || cfg->nmethods > 255u ||
-        (cfg->nmethods != 0u && cfg->methods == NULL)) {
-        return VA_ERR_INVAL;
-    }
-    out_cap = (uint64_t)cfg->limits.send_max * (frame_cap + VA_FRAME_OVERHEAD) +
-              (uint64_t)VA_CONTROL_FRAMES * VA_CONTROL_FRAME_MAX;
-    if (out_cap > UINT32_MAX / 2u) {
-        return VA_ERR_INVAL;
-    }
     /* peer-id map: a power of two at least twice the pool, so probes stay
      * short and a free entry always exists */
     /*@ loop invariant 1 <= map_size < 4 * cap;
@@ -164,6 +130,42 @@ static int plan(const va_channel_config *cfg, layout *l)
     l->total = l->map + align_up(map_size * sizeof(va_peer_ent)) + VA_ALIGN;
     /*@ assert l->cap == cap && l->out - l->store >= cap * cfg->max_payload; */
     /*@ assert (integer)l->cap * cfg->max_payload == cap * cfg->max_payload; */
+}
+
+/* The layout of a configuration (caller input: every limit is checked,
+ * va_cfg_ok in proofs/va_channel.acsl.h).  Proved: VA_ERR_INVAL and nothing
+ * written exactly when a limit fails; otherwise the layout of plan_layout. */
+/*@ requires \valid_read(cfg) && \valid(l) && \separated(cfg, l);
+    assigns *l;
+    behavior bad:
+      assumes !va_cfg_ok(cfg);
+      assigns \nothing;
+      ensures \result == VA_ERR_INVAL;
+    behavior good:
+      assumes va_cfg_ok(cfg);
+      assigns *l;
+      ensures \result == VA_OK;
+      VA_LAYOUT_OK(cfg, l)
+    complete behaviors;
+    disjoint behaviors; */
+static int plan(const va_channel_config *cfg, layout *l)
+{
+    uint64_t cap = (uint64_t)cfg->limits.client_max + cfg->limits.server_max;
+    uint64_t frame_cap = (uint64_t)cfg->max_payload + VA_ENVELOPE_OVERHEAD;
+    uint64_t out_cap;
+
+    if (cfg->max_payload == 0u || cfg->max_payload > VA_CODEC_PAYLOAD_MAX ||
+        cap == 0u || cap > 65536u || cfg->limits.send_max == 0u ||
+        cfg->limits.send_max > 65536u || cfg->nmethods > 255u ||
+        (cfg->nmethods != 0u && cfg->methods == NULL)) {
+        return VA_ERR_INVAL;
+    }
+    out_cap = (uint64_t)cfg->limits.send_max * (frame_cap + VA_FRAME_OVERHEAD) +
+              (uint64_t)VA_CONTROL_FRAMES * VA_CONTROL_FRAME_MAX;
+    if (out_cap > UINT32_MAX / 2u) {
+        return VA_ERR_INVAL;
+    }
+    plan_layout(cfg, l);
     return VA_OK;
 }
 

@@ -537,7 +537,7 @@ static void set_tag(va_manager *m, uint32_t idx, uint8_t kind, uint8_t state)
          loop invariant \forall integer s; 0 <= s < VA_NSEL ==>
            va_cnt(m->pool, k, s) == va_cnt{Pre}(m->pool, k, s)
              + (k > idx ? va_sel(kind, state, s)
-                          - va_sel(\at(m->pool[m->free_head].kind, Pre), \at(m->pool[m->free_head].state, Pre), s)
+                          - va_sel(\at(m->pool[idx].kind, Pre), \at(m->pool[idx].state, Pre), s)
                         : 0);
          loop invariant \forall integer s; 0 <= s < VA_NSEL ==> 0 <= va_cnt(m->pool, k, s) <= k;
          loop invariant \forall integer c; va_dcnt(m->pool, k, c) == va_dcnt{Pre}(m->pool, k, c);

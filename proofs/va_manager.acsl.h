@@ -251,11 +251,6 @@ void va_model_trace(void *trace_ctx, const va_trace_event *ev);
 #define VA_POOL_IS(m) requires va_pool_is(m, pool, cap);
 #define VA_POOL_AT(m) assert POOL: pool == (m)->pool && cap == (m)->cap;
 
-/* a ready queue's ends and length are unchanged (field by field: a struct
- * equality is one more predicate the provers must unfold) */
-#define VA_SAME_Q(q) \
-  ((q).head == \old((q).head) && (q).tail == \old((q).tail) && (q).len == \old((q).len))
-
 /* "keeps P": if P held before the call, it holds after.  The writers of
  * pool fields and manager fields state, in their own small context, which
  * pieces of the invariant they keep.  The bookkeeping that calls them then
@@ -283,9 +278,6 @@ void va_model_trace(void *trace_ctx, const va_trace_event *ev);
   ensures SAME_Q3: q != &(m)->csend_q ==> (m)->csend_q.head == \old((m)->csend_q.head) && \
           (m)->csend_q.tail == \old((m)->csend_q.tail) && (m)->csend_q.len == \old((m)->csend_q.len);
 #define VA_SAME_MGR(m) VA_SAME_CORE(m) VA_SAME_LIVE(m) VA_SAME_FL(m) VA_SAME_QUEUES_BUT(m, \null)
-/* what a writer of the deadline lists (a job's dl links and class, a
- * list's ends) keeps: every manager field but the deadline lists, as
- * equalities, and the free list and ready queues (which read the counts) */
 /* the deadline lists' ends are in range (keeps: stated as the callers
  * state it, so that Qed matches it) */
 #define VA_KEEPS_DL_ENDS(m) \
@@ -304,6 +296,9 @@ void va_model_trace(void *trace_ctx, const va_trace_event *ev);
             va_cnt((m)->pool, (m)->cap, s) == \old(va_cnt((m)->pool, (m)->cap, s)); \
   VA_SAME_DL_WRITE(m) \
   VA_KEEPS_DL_ENDS(m)
+/* what a writer of the deadline lists (a job's dl links and class, a
+ * list's ends) keeps: every manager field but the deadline lists, as
+ * equalities, and the free list and ready queues (which read the counts) */
 #define VA_SAME_DL_FIELDS(m) \
   VA_SAME_BASE(m) VA_SAME_LIVE(m) VA_SAME_FL(m) VA_SAME_QUEUES_BUT(m, \null)
 #define VA_SAME_DL_WRITE(m) \
